@@ -1,0 +1,68 @@
+"""extract: posts.unique → claims.
+
+Runs the claim extractor (``districtwatch.extraction``, the same code as ``districtwatch extract``)
+and sends one Claim per district the post says changed hands, or denies, keyed by district. A name
+the post leaves ambiguous (a district name used in two provinces, no province named) is dead-lettered
+with its candidates rather than guessed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from districtwatch import topics
+from districtwatch.app import accounts, app, extractor, metrics
+from districtwatch.codec import decode, encode
+from districtwatch.control import district_key
+from districtwatch.deadletters import dead_letter
+from districtwatch.errors import DecodeError
+from districtwatch.schemas import Claim, Post, PostRef
+
+STAGE = "extract"
+
+
+@app.agent(topics.posts_unique, name=STAGE)
+async def extract_claims(stream: Any) -> None:
+    async for event in stream.events():
+        metrics.stage_in.labels(STAGE).inc()
+        try:
+            post = decode(event.value, Post)
+        except DecodeError as exc:
+            await dead_letter(STAGE, "decode", str(exc), event)
+            continue
+        home = accounts().home_province(post.platform, post.account)
+        try:
+            result = extractor().extract(post.text, home_province=home)
+        except Exception as exc:  # an extractor bug must not stop the stream; the post is kept
+            await dead_letter(STAGE, "extractor_error", f"{type(exc).__name__}: {exc}", event)
+            continue
+        for ambiguous in result.ambiguous:
+            places = ", ".join(f"{d} ({p})" for d, p in ambiguous.candidates)
+            reason = f"post {post.id}: '{ambiguous.surface}' could be {places}; the post names no province"
+            await dead_letter(STAGE, "ambiguous", reason, event)
+        if not result.claims:
+            metrics.stage_dropped.labels(STAGE, "no_claim").inc()
+            continue
+        for index, found in enumerate(result.claims):
+            claim = Claim(
+                claim_id=f"{post.id}#{index}",
+                kind=found.kind,
+                district=found.district,
+                province=found.province,
+                gained_by=found.gained_by,
+                lost_by=found.lost_by,
+                hedged=found.hedged,
+                post=PostRef(
+                    id=post.id,
+                    platform=post.platform,
+                    account=post.account,
+                    url=post.url,
+                    created_at=post.created_at,
+                    excerpt=found.excerpt,
+                    lang=post.lang,
+                ),
+            )
+            key = district_key(found.province, found.district)
+            await topics.claims.send(key=key.encode(), value=encode(claim))
+            metrics.claims.labels(found.kind, found.gained_by or "none", post.lang or "unknown").inc()
+            metrics.stage_out.labels(STAGE).inc()

@@ -1,0 +1,7 @@
+"""`python -m districtwatch` is the `districtwatch` command."""
+
+from __future__ import annotations
+
+from districtwatch.cli import main
+
+main()

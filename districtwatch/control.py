@@ -1,0 +1,307 @@
+"""Who holds each district: the corroboration policy as pure transitions, no Faust.
+
+A district's state is a :class:`DistrictState`; each claim (or denial) about it goes through
+:func:`apply_claim`, which returns the new state and the alerts the claim causes. Everything is decided
+on event time (the posts' ``created_at``), never the wall clock, so a replay gives the same alerts.
+
+The policy, with its thresholds in :class:`Policy`:
+
+- a claim that the district changed hands to someone other than its controller opens a *pending*
+  change and emits ``reported``;
+- independent accounts (one weight per account, however often it posts) add up: an unhedged claim
+  weighs 1, a hedged one half, one from a trusted account the whole threshold; reaching the threshold
+  within the corroboration window emits ``confirmed`` and hands the district over;
+- a claim of a different change, or a denial, inside the window of a ``reported`` change emits
+  ``contested``;
+- a claim that only repeats the current controller is no change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from districtwatch.schemas import Alert, AlertSource, AlertStatus, Claim
+
+HISTORY_LIMIT = 50
+EVIDENCE_LIMIT = 20
+EXCERPT_CHARS = 280
+RECENT_LIMIT = 10
+
+
+class Evidence(BaseModel):
+    """One post counted for (or against) a pending change."""
+
+    model_config = ConfigDict(frozen=True)
+
+    post_id: str
+    account: str
+    platform: str
+    url: str | None = None
+    excerpt: str
+    created_at: datetime
+    weight: float
+
+
+class PendingChange(BaseModel):
+    """A change of hands under corroboration."""
+
+    model_config = ConfigDict(frozen=True)
+
+    change_id: str
+    gained_by: str
+    lost_by: str | None
+    status: AlertStatus
+    first_seen: datetime
+    first_post_id: str
+    evidence: tuple[Evidence, ...] = ()
+    against: tuple[Evidence, ...] = ()
+
+
+class HistoryEntry(BaseModel):
+    """A change of controller (or its reversal), as the control map shows it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    controller: str | None
+    since: datetime
+    alert_id: str
+    status: AlertStatus
+
+
+class DistrictState(BaseModel):
+    """Everything known about one district's control; the control table's value."""
+
+    model_config = ConfigDict(frozen=True)
+
+    district: str
+    province: str
+    controller: str | None = None
+    since: datetime | None = None
+    confidence: float = 0.0
+    last_alert_id: str | None = None
+    pending: PendingChange | None = None
+    history: tuple[HistoryEntry, ...] = ()
+    recent: tuple[tuple[str, Alert], ...] = Field(
+        default=(), description="The last alerts with the post that caused each, to re-send on redelivery."
+    )
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Thresholds of the corroboration policy (from settings)."""
+
+    confirm_threshold: float = 2.0
+    window: timedelta = timedelta(hours=24)
+    hedged_weight: float = 0.5
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a district is, for the alert."""
+
+    lat: float | None
+    lon: float | None
+
+
+def district_key(province: str, district: str) -> str:
+    """The key of a district in topics and tables: 'Province/District'."""
+    return f"{province}/{district}"
+
+
+def _digest(*parts: str | None) -> str:
+    joined = "\x1f".join(part or "" for part in parts)
+    return hashlib.blake2b(joined.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def _evidence(claim: Claim, weight: float) -> Evidence:
+    post = claim.post
+    return Evidence(
+        post_id=post.id,
+        account=post.account,
+        platform=post.platform,
+        url=post.url,
+        excerpt=post.excerpt[:EXCERPT_CHARS],
+        created_at=post.created_at,
+        weight=weight,
+    )
+
+
+def independent_weight(evidence: tuple[Evidence, ...]) -> float:
+    """Sum over accounts of each account's heaviest post: reposting oneself adds nothing."""
+    best: dict[tuple[str, str], float] = {}
+    for item in evidence:
+        key = (item.platform.lower(), item.account.lower())
+        best[key] = max(best.get(key, 0.0), item.weight)
+    return sum(best.values())
+
+
+def confidence(status: AlertStatus, weight: float, policy: Policy) -> float:
+    """Confidence in [0, 1]: below 0.5 while reported, 0.7 to 1 once confirmed, halved if contested."""
+    threshold = policy.confirm_threshold
+    if status is AlertStatus.CONFIRMED:
+        return round(0.7 + 0.3 * min(1.0, (weight - threshold) / threshold), 3)
+    base = round(0.5 * min(weight, threshold) / threshold, 3)
+    if status is AlertStatus.CONTESTED:
+        return round(base / 2, 3)
+    return min(base, 0.49)
+
+
+def _alert(
+    state: DistrictState, pending: PendingChange, status: AlertStatus, policy: Policy, place: Place, now: datetime
+) -> Alert:
+    key = district_key(state.province, state.district)
+    evidence = sorted(pending.evidence + pending.against, key=lambda e: (e.created_at, e.post_id))
+    return Alert(
+        alert_id=_digest(key, pending.gained_by, pending.lost_by, status.value, pending.first_post_id),
+        change_id=pending.change_id,
+        status=status,
+        district=state.district,
+        province=state.province,
+        lat=place.lat,
+        lon=place.lon,
+        gained_by=pending.gained_by,
+        lost_by=pending.lost_by,
+        confidence=confidence(status, independent_weight(pending.evidence), policy),
+        sources=[
+            AlertSource(
+                account=e.account, platform=e.platform, url=e.url, excerpt=e.excerpt, created_at=e.created_at
+            )
+            for e in evidence[:EVIDENCE_LIMIT]
+        ],
+        first_seen=pending.first_seen,
+        emitted_at=now,
+    )
+
+
+def _with_alert(state: DistrictState, alert: Alert, cause: str, **changes: object) -> DistrictState:
+    return state.model_copy(
+        update={"last_alert_id": alert.alert_id, "recent": (*state.recent, (cause, alert))[-RECENT_LIMIT:], **changes}
+    )
+
+
+def _confirm(
+    state: DistrictState, pending: PendingChange, cause: str, policy: Policy, place: Place, now: datetime
+) -> tuple[DistrictState, Alert]:
+    confirmed = pending.model_copy(update={"status": AlertStatus.CONFIRMED})
+    alert = _alert(state, confirmed, AlertStatus.CONFIRMED, policy, place, now)
+    entry = HistoryEntry(
+        controller=pending.gained_by, since=pending.first_seen, alert_id=alert.alert_id, status=alert.status
+    )
+    new_state = _with_alert(
+        state,
+        alert,
+        cause,
+        controller=pending.gained_by,
+        since=pending.first_seen,
+        confidence=alert.confidence,
+        pending=confirmed,
+        history=(*state.history, entry)[-HISTORY_LIMIT:],
+    )
+    return new_state, alert
+
+
+def apply_claim(
+    state: DistrictState,
+    claim: Claim,
+    *,
+    policy: Policy,
+    is_trusted: Callable[[str, str], bool],
+    place: Place,
+    now: datetime,
+) -> tuple[DistrictState, list[Alert]]:
+    """The district's state after ``claim``, and the alerts it causes (usually none or one).
+
+    ``now`` is only written into ``emitted_at``; no decision depends on it.
+    """
+    at = claim.post.created_at
+    pending = state.pending
+    counted = pending.evidence + pending.against if pending else ()
+    if any(e.post_id == claim.post.id for e in counted):
+        # The same post again (at-least-once redelivery): nothing new, but re-send what it caused,
+        # in case the crash came between the table update and the send. Alert ids make it harmless.
+        return state, [alert for cause, alert in state.recent if cause == claim.post.id]
+    if pending is not None and at - pending.first_seen > policy.window:
+        pending = None  # the window closed; what was not confirmed by then stays a report
+        state = state.model_copy(update={"pending": None})
+
+    if claim.kind == "denial":
+        return _contest(state, pending, claim, policy, place, now)
+
+    gained_by = claim.gained_by
+    if gained_by is None:
+        return state, []
+    if pending is None or pending.status is AlertStatus.CONFIRMED:
+        if gained_by == state.controller:
+            return state, []  # repeats the current controller: no change
+        return _open(state, claim, gained_by, policy, is_trusted, place, now)
+    if gained_by != pending.gained_by:
+        return _contest(state, pending, claim, policy, place, now)
+
+    weight = policy.confirm_threshold if is_trusted(claim.post.platform, claim.post.account) else (
+        policy.hedged_weight if claim.hedged else 1.0
+    )
+    grown = pending.model_copy(
+        update={
+            "evidence": (*pending.evidence, _evidence(claim, weight))[-EVIDENCE_LIMIT:],
+            "lost_by": pending.lost_by or claim.lost_by,
+        }
+    )
+    state = state.model_copy(update={"pending": grown})
+    if independent_weight(grown.evidence) >= policy.confirm_threshold:
+        state, alert = _confirm(state, grown, claim.post.id, policy, place, now)
+        return state, [alert]
+    return state, []
+
+
+def _open(
+    state: DistrictState,
+    claim: Claim,
+    gained_by: str,
+    policy: Policy,
+    is_trusted: Callable[[str, str], bool],
+    place: Place,
+    now: datetime,
+) -> tuple[DistrictState, list[Alert]]:
+    trusted = is_trusted(claim.post.platform, claim.post.account)
+    weight = policy.confirm_threshold if trusted else (policy.hedged_weight if claim.hedged else 1.0)
+    key = district_key(state.province, state.district)
+    lost_by = claim.lost_by or state.controller
+    pending = PendingChange(
+        change_id=_digest(key, gained_by, claim.post.id),
+        gained_by=gained_by,
+        lost_by=lost_by,
+        status=AlertStatus.REPORTED,
+        first_seen=claim.post.created_at,
+        first_post_id=claim.post.id,
+        evidence=(_evidence(claim, weight),),
+    )
+    if weight >= policy.confirm_threshold:
+        state, alert = _confirm(state, pending, claim.post.id, policy, place, now)
+        return state, [alert]
+    alert = _alert(state, pending, AlertStatus.REPORTED, policy, place, now)
+    return _with_alert(state, alert, claim.post.id, pending=pending), [alert]
+
+
+def _contest(
+    state: DistrictState,
+    pending: PendingChange | None,
+    claim: Claim,
+    policy: Policy,
+    place: Place,
+    now: datetime,
+) -> tuple[DistrictState, list[Alert]]:
+    if pending is None or pending.status is not AlertStatus.REPORTED:
+        if pending is not None and pending.status is AlertStatus.CONTESTED:
+            more = pending.model_copy(update={"against": (*pending.against, _evidence(claim, 1.0))[-EVIDENCE_LIMIT:]})
+            return state.model_copy(update={"pending": more}), []
+        return state, []
+    contested = pending.model_copy(
+        update={"status": AlertStatus.CONTESTED, "against": (*pending.against, _evidence(claim, 1.0))}
+    )
+    alert = _alert(state, contested, AlertStatus.CONTESTED, policy, place, now)
+    return _with_alert(state, alert, claim.post.id, pending=contested), [alert]

@@ -1,0 +1,87 @@
+"""All of districtwatch's own metrics, in one object built from an injected registry.
+
+The worker builds one :class:`Metrics` on the registry that Faust's Prometheus sensor also uses, so
+``/metrics`` shows both; tests build their own on a fresh ``CollectorRegistry``. Names follow the
+Prometheus conventions (``_total`` counters, ``_seconds`` histograms) and share the pipeline's
+vocabulary: raw → relevant → unique → claims → alerts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prometheus_client import CollectorRegistry, Counter, Histogram
+
+# post → alert latency spans sub-second (live) to days (a replay of history); buckets cover both.
+LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400)
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The counters and histograms every stage reports to."""
+
+    stage_in: Counter
+    stage_out: Counter
+    stage_dropped: Counter
+    stage_deadlettered: Counter
+    posts_in: Counter
+    duplicates: Counter
+    claims: Counter
+    alerts: Counter
+    post_to_alert: Histogram
+
+    @classmethod
+    def create(cls, registry: CollectorRegistry) -> Metrics:
+        def counter(name: str, doc: str, labels: tuple[str, ...]) -> Counter:
+            return Counter(name, doc, labels, registry=registry)
+
+        return cls(
+            stage_in=counter("districtwatch_stage_in_records_total", "Records a stage consumed.", ("stage",)),
+            stage_out=counter("districtwatch_stage_out_records_total", "Records a stage produced.", ("stage",)),
+            stage_dropped=counter(
+                "districtwatch_stage_dropped_records_total",
+                "Records a stage consumed on purpose without passing on (irrelevant, duplicate, no claim).",
+                ("stage", "reason"),
+            ),
+            stage_deadlettered=counter(
+                "districtwatch_stage_deadlettered_records_total",
+                "Records a stage could not process and sent to the dead-letter topic.",
+                ("stage", "reason"),
+            ),
+            posts_in=counter(
+                "districtwatch_posts_in_total", "Posts entering the pipeline.", ("platform", "account")
+            ),
+            duplicates=counter(
+                "districtwatch_duplicates_total", "Posts found to repeat an earlier one.", ("kind",)
+            ),
+            claims=counter(
+                "districtwatch_claims_total", "Claims extracted from posts.", ("kind", "gained_by", "lang")
+            ),
+            alerts=counter("districtwatch_alerts_total", "Alerts emitted.", ("status",)),
+            post_to_alert=Histogram(
+                "districtwatch_post_to_alert_seconds",
+                "From the post's creation (event time) to the alert it contributed to.",
+                ("status",),
+                buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+        )
+
+    def stage_totals(self) -> dict[str, dict[str, float]]:
+        """Per stage: records in, out, dropped and dead-lettered, summed over labels (for /status)."""
+        totals: dict[str, dict[str, float]] = {}
+        for field, metric in (
+            ("in", self.stage_in),
+            ("out", self.stage_out),
+            ("dropped", self.stage_dropped),
+            ("deadlettered", self.stage_deadlettered),
+        ):
+            for family in metric.collect():
+                for sample in family.samples:
+                    if not sample.name.endswith("_total"):
+                        continue
+                    stage = totals.setdefault(
+                        sample.labels["stage"], {"in": 0.0, "out": 0.0, "dropped": 0.0, "deadlettered": 0.0}
+                    )
+                    stage[field] += sample.value
+        return totals

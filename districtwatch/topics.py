@@ -1,0 +1,40 @@
+"""Every topic of the pipeline, by stage, with the configured prefix; in one place.
+
+    posts.raw → filter → posts.relevant → dedup → posts.unique → extract → claims → control → alerts
+                  ↘            ↘                    ↘                       ↘
+                                 deadletter (any stage: the record, the stage and the reason)
+    posts.duplicates: reposts and copies, each linked to its original (dup_of)
+
+Keys: posts.raw by account; posts.relevant by content fingerprint (copies meet on one partition);
+posts.unique by post id; claims and alerts by district ('province/district'), so one district's
+state lives on one partition.
+"""
+
+from __future__ import annotations
+
+from faust.types import TopicT
+
+from districtwatch.app import app, settings
+
+STAGE_TOPICS = (
+    "posts.raw",
+    "posts.relevant",
+    "posts.unique",
+    "posts.duplicates",
+    "claims",
+    "alerts",
+    "deadletter",
+)
+
+
+def _topic(stage: str) -> TopicT:
+    return app.topic(settings.topic(stage), key_type=bytes, value_type=bytes)
+
+
+posts_raw = _topic("posts.raw")
+posts_relevant = _topic("posts.relevant")
+posts_unique = _topic("posts.unique")
+posts_duplicates = _topic("posts.duplicates")
+claims = _topic("claims")
+alerts = _topic("alerts")
+deadletter = _topic("deadletter")
