@@ -26,8 +26,7 @@ district_control = app.Table(
     "district-control",
     default=None,
     key_type=str,
-    key_serializer="json",
-    value_serializer="json",
+    value_type=dict,
     help="'Province/District' → DistrictState (controller, pending change, history).",
 )
 

@@ -25,8 +25,7 @@ seen_posts = app.Table(
     "dedup-seen",
     default=None,
     key_type=str,
-    key_serializer="json",
-    value_serializer="json",
+    value_type=dict,
     help="Content fingerprint → the first post seen with it (id, event time).",
 )
 

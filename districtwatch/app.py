@@ -44,6 +44,11 @@ def create_app(settings: Settings) -> faust.App:
         value_serializer="raw",
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=1.0,
+        # A new group's first join waits about the rebalance timeout on the embedded broker; Kafka
+        # users with slow rebalances raise it (DISTRICTWATCH_REBALANCE_TIMEOUT_S).
+        broker_rebalance_timeout=settings.rebalance_timeout_s,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
         web_host=settings.web_host,
         web_bind=settings.web_host,
         web_port=settings.web_port,

@@ -64,11 +64,28 @@ def worker() -> None:
 
     from districtwatch.app import app
 
+    import_stages()
     try:
         faust.Worker(app, loglevel=settings.log_level, redirect_stdouts=False).execute_from_commandline()
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def import_stages() -> None:
+    """Import every agent and web module now, so a broken one stops the worker with its traceback.
+
+    Faust's autodiscovery (venusian) skips a module whose import fails, which would leave a stage
+    silently missing from the pipeline.
+    """
+    import importlib
+    import pkgutil
+
+    import districtwatch.agents
+
+    for module in pkgutil.iter_modules(districtwatch.agents.__path__):
+        importlib.import_module(f"districtwatch.agents.{module.name}")
+    importlib.import_module("districtwatch.web")
 
 
 def _posts_records(path: Path) -> Iterator[tuple[bytes | None, bytes]]:

@@ -53,7 +53,7 @@ class PendingChange(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     change_id: str
-    gained_by: str
+    gained_by: str | None = Field(description="None while only the loser is known.")
     lost_by: str | None
     status: AlertStatus
     first_seen: datetime
@@ -190,7 +190,7 @@ def _confirm(
     confirmed = pending.model_copy(update={"status": AlertStatus.CONFIRMED})
     alert = _alert(state, confirmed, AlertStatus.CONFIRMED, policy, place, now)
     entry = HistoryEntry(
-        controller=pending.gained_by, since=pending.first_seen, alert_id=alert.alert_id, status=alert.status
+        controller=confirmed.gained_by, since=pending.first_seen, alert_id=alert.alert_id, status=alert.status
     )
     new_state = _with_alert(
         state,
@@ -231,56 +231,65 @@ def apply_claim(
 
     if claim.kind == "denial":
         return _contest(state, pending, claim, policy, place, now)
-
-    gained_by = claim.gained_by
-    if gained_by is None:
-        return state, []
+    if claim.gained_by is None and claim.lost_by is None:
+        return state, []  # says nothing about who holds it
     if pending is None or pending.status is AlertStatus.CONFIRMED:
-        if gained_by == state.controller:
+        if claim.gained_by is not None and claim.gained_by == state.controller:
             return state, []  # repeats the current controller: no change
-        return _open(state, claim, gained_by, policy, is_trusted, place, now)
-    if gained_by != pending.gained_by:
+        return _open(state, claim, policy, is_trusted, place, now)
+    if not _same_change(pending, claim):
         return _contest(state, pending, claim, policy, place, now)
 
-    weight = policy.confirm_threshold if is_trusted(claim.post.platform, claim.post.account) else (
-        policy.hedged_weight if claim.hedged else 1.0
-    )
     grown = pending.model_copy(
         update={
-            "evidence": (*pending.evidence, _evidence(claim, weight))[-EVIDENCE_LIMIT:],
+            "evidence": (*pending.evidence, _evidence(claim, _weight(claim, policy, is_trusted)))[-EVIDENCE_LIMIT:],
+            "gained_by": pending.gained_by or claim.gained_by,
             "lost_by": pending.lost_by or claim.lost_by,
         }
     )
     state = state.model_copy(update={"pending": grown})
-    if independent_weight(grown.evidence) >= policy.confirm_threshold:
+    if grown.gained_by is not None and independent_weight(grown.evidence) >= policy.confirm_threshold:
         state, alert = _confirm(state, grown, claim.post.id, policy, place, now)
         return state, [alert]
     return state, []
 
 
+def _same_change(pending: PendingChange, claim: Claim) -> bool:
+    """Whether ``claim`` supports the pending change: the same winner, or the same loser where the
+    claim names no winner ("X was taken back from the Taliban")."""
+    if claim.gained_by is not None and pending.gained_by is not None:
+        return claim.gained_by == pending.gained_by
+    if claim.gained_by is None:
+        return claim.lost_by == pending.lost_by
+    return claim.gained_by != pending.lost_by
+
+
+def _weight(claim: Claim, policy: Policy, is_trusted: Callable[[str, str], bool]) -> float:
+    if is_trusted(claim.post.platform, claim.post.account):
+        return policy.confirm_threshold
+    return policy.hedged_weight if claim.hedged else 1.0
+
+
 def _open(
     state: DistrictState,
     claim: Claim,
-    gained_by: str,
     policy: Policy,
     is_trusted: Callable[[str, str], bool],
     place: Place,
     now: datetime,
 ) -> tuple[DistrictState, list[Alert]]:
-    trusted = is_trusted(claim.post.platform, claim.post.account)
-    weight = policy.confirm_threshold if trusted else (policy.hedged_weight if claim.hedged else 1.0)
+    weight = _weight(claim, policy, is_trusted)
     key = district_key(state.province, state.district)
-    lost_by = claim.lost_by or state.controller
     pending = PendingChange(
-        change_id=_digest(key, gained_by, claim.post.id),
-        gained_by=gained_by,
-        lost_by=lost_by,
+        change_id=_digest(key, claim.gained_by, claim.post.id),
+        gained_by=claim.gained_by,
+        lost_by=claim.lost_by or state.controller,
         status=AlertStatus.REPORTED,
         first_seen=claim.post.created_at,
         first_post_id=claim.post.id,
         evidence=(_evidence(claim, weight),),
     )
-    if weight >= policy.confirm_threshold:
+    if pending.gained_by is not None and weight >= policy.confirm_threshold:
         state, alert = _confirm(state, pending, claim.post.id, policy, place, now)
         return state, [alert]
     alert = _alert(state, pending, AlertStatus.REPORTED, policy, place, now)

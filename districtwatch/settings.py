@@ -44,6 +44,18 @@ class Settings(BaseSettings):
     )
     baseline_file: Path | None = Field(None, description="Who held which district at a date (JSON).")
     api_token: SecretStr | None = Field(None, description="Bearer token for the worker's write endpoints.")
+    notifiers_file: Path | None = Field(None, description="Notifier destinations and routing rules (YAML).")
+    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-…) for chat.postMessage.")
+    slack_webhook_url: SecretStr | None = Field(None, description="Slack incoming-webhook URL.")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")
+    telegram_bot_token: SecretStr | None = Field(None, description="Telegram Bot API token.")
+    telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
+    secrets_dir: Path | None = Field(None, description="Folder of secret files named like the variables.")
+    ingest_checkpoint_dir: Path = Field(Path("var/checkpoints"), description="Per-account ingest checkpoints.")
+    ingest_web_port: int = Field(6067, ge=0, le=65535, description="Port of the ingester's web server.")
+    max_push_body_bytes: int = Field(1_000_000, ge=1024, description="Largest body POST /posts accepts.")
+    rebalance_timeout_s: float = Field(4.0, gt=0, description="Consumer-group rebalance timeout.")
+    session_timeout_s: float = Field(10.0, gt=0, description="Consumer-group session timeout.")
     log_level: str = Field("info", description="Worker log level.")
 
     def topic(self, stage: str) -> str:
