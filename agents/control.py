@@ -1,7 +1,7 @@
-"""control: claims → alerts, keeping the district control table.
+"""control: claims and verdicts → alerts, keeping the district control table.
 
-The claims topic is keyed by district, so one district's state lives on one partition, in a
-changelog-backed table. Each claim goes through the pure policy (``districtwatch.control``); the
+Claims and verdicts are keyed by district, so one district's state lives on one partition, in a
+changelog-backed table. Each record goes through the pure policy (``districtwatch.control``); the
 alerts it returns are sent keyed by district.
 """
 
@@ -15,10 +15,10 @@ from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.baseline import Baseline, initial_state
 from districtwatch.codec import decode, encode
-from districtwatch.control import DistrictState, Place, Policy, apply_claim, district_key
+from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, district_key
 from districtwatch.deadletters import dead_letter
-from districtwatch.errors import DecodeError
-from districtwatch.schemas import Claim
+from districtwatch.errors import RecordError
+from districtwatch.schemas import Alert, Claim, Verdict
 
 STAGE = "control"
 
@@ -36,6 +36,11 @@ def _baseline() -> Baseline | None:
     return Baseline.load(settings.baseline_file)
 
 
+def initial_for(province: str, district: str) -> DistrictState:
+    """A district's state before anything was said about it: the baseline's, or unknown."""
+    return initial_state(_baseline(), province, district)
+
+
 def _policy() -> Policy:
     return Policy(
         confirm_threshold=settings.confirm_threshold,
@@ -43,40 +48,60 @@ def _policy() -> Policy:
     )
 
 
-def _place(claim: Claim) -> Place:
-    record = extractor().gazetteer.district(claim.province, claim.district)
+def _place(province: str, district: str) -> Place:
+    record = extractor().gazetteer.district(province, district)
     return Place(record.lat, record.lon) if record else Place(None, None)
 
 
-@app.agent(topics.claims, name=STAGE)
+def _state(key: str, province: str, district: str) -> tuple[DistrictState, bool]:
+    stored = district_control.get(key)
+    if stored:
+        return DistrictState.model_validate(stored), True
+    return initial_for(province, district), False
+
+
+@app.agent(topics.control_inputs, name=STAGE)
 async def control_districts(stream: Any) -> None:
     policy = _policy()
     registry = accounts()
+    verdicts_topic = settings.topic("verdicts")
     async for event in stream.events():
         metrics.stage_in.labels(STAGE).inc()
-        try:
-            claim = decode(event.value, Claim)
-        except DecodeError as exc:
-            await dead_letter(STAGE, "decode", str(exc), event)
-            continue
-        key = district_key(claim.province, claim.district)
-        stored = district_control.get(key)
-        state = (
-            DistrictState.model_validate(stored)
-            if stored
-            else initial_state(_baseline(), claim.province, claim.district)
-        )
         now = datetime.now(UTC)
-        new_state, alerts = apply_claim(
-            state, claim, policy=policy, is_trusted=registry.is_trusted, place=_place(claim), now=now
-        )
-        if new_state != state or stored is None:
+        try:
+            if event.message.topic == verdicts_topic:
+                verdict = decode(event.value, Verdict)
+                key = district_key(verdict.province, verdict.district)
+                state, stored = _state(key, verdict.province, verdict.district)
+                new_state, alerts = apply_verdict(state, verdict, now=now)
+                started = None
+            else:
+                claim = decode(event.value, Claim)
+                key = district_key(claim.province, claim.district)
+                state, stored = _state(key, claim.province, claim.district)
+                new_state, alerts = apply_claim(
+                    state,
+                    claim,
+                    policy=policy,
+                    is_trusted=registry.is_trusted,
+                    place=_place(claim.province, claim.district),
+                    now=now,
+                )
+                started = claim.post.ingested_at or claim.post.created_at
+        except RecordError as exc:
+            await dead_letter(STAGE, type(exc).__name__.removesuffix("Error").lower(), str(exc), event)
+            continue
+        if new_state != state or not stored:
             district_control[key] = new_state.model_dump(mode="json")
         if not alerts:
             metrics.stage_dropped.labels(STAGE, "no_change").inc()
         for alert in alerts:
-            await topics.alerts.send(key=key.encode(), value=encode(alert))
-            metrics.alerts.labels(alert.status.value).inc()
-            metrics.stage_out.labels(STAGE).inc()
-            started = claim.post.created_at
-            metrics.post_to_alert.labels(alert.status.value).observe(max(0.0, (now - started).total_seconds()))
+            await _emit(key, alert, now, started)
+
+
+async def _emit(key: str, alert: Alert, now: datetime, started: datetime | None) -> None:
+    await topics.alerts.send(key=key.encode(), value=encode(alert))
+    metrics.alerts.labels(alert.status.value).inc()
+    metrics.stage_out.labels(STAGE).inc()
+    if started is not None:
+        metrics.post_to_alert.labels(alert.status.value).observe(max(0.0, (now - started).total_seconds()))

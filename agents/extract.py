@@ -60,6 +60,7 @@ async def extract_claims(stream: Any) -> None:
                     created_at=post.created_at,
                     excerpt=found.excerpt,
                     lang=post.lang,
+                    ingested_at=post.ingested_at,
                 ),
             )
             key = district_key(found.province, found.district)

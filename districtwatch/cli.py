@@ -233,6 +233,68 @@ def demo(as_json: bool, posts: Path | None, timeout: float) -> None:
     click.echo(alert_table(found))  # type: ignore[arg-type]
 
 
+def _worker_url(settings: Settings, url: str | None) -> str:
+    return (url or f"http://{settings.web_host}:{settings.web_port}").rstrip("/")
+
+
+def _http_json(url: str, settings: Settings, *, body: bytes | None = None) -> object:
+    """GET (or POST ``body``) and decode the JSON answer; 4xx/5xx become a ClickException."""
+    import urllib.error
+    import urllib.request
+
+    headers = {"Content-Type": "application/json"}
+    if settings.api_token is not None:
+        headers["Authorization"] = f"Bearer {settings.api_token.get_secret_value()}"
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST" if body else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return json.load(reply)
+    except urllib.error.HTTPError as exc:
+        detail = exc.read().decode("utf-8", "replace")
+        raise click.ClickException(f"{url}: HTTP {exc.code}: {detail}") from exc
+    except OSError as exc:
+        raise click.ClickException(f"{url}: is the worker running? ({exc})") from exc
+
+
+@cli.command()
+@click.option("--url", help="Worker web server (default: from settings).")
+@click.option("--layer", type=click.Choice(["assessed", "claimed"]), default="assessed", show_default=True)
+@click.option("--all", "show_all", is_flag=True, help="Every district, not only those with news.")
+@click.option("--json", "as_json", is_flag=True, help="The GeoJSON as the worker serves it.")
+def control(url: str | None, layer: str, show_all: bool, as_json: bool) -> None:
+    """Print who holds each district (the worker's control table)."""
+    settings = _settings()
+    body = _http_json(f"{_worker_url(settings, url)}/control?layer={layer}", settings)
+    if as_json:
+        click.echo(json.dumps(body, ensure_ascii=False))
+        return
+    features = body["features"] if isinstance(body, dict) else []
+    rows = [("district", "province", "controller", "since", "conf", "pending")]
+    for feature in features:
+        props = feature["properties"]
+        if not show_all and not props["pending"] and not props["last_alert"]:
+            continue
+        rows.append((props["district"], props["province"], props["controller"] or "?",
+                     (props["since"] or "")[:16], f"{props['confidence']:.2f}", props["pending"] or ""))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@cli.command()
+@click.argument("alert_id")
+@click.argument("decision", type=click.Choice(["confirm", "reject"]))
+@click.option("--by", required=True, help="Who decides (name or handle).")
+@click.option("--reason", default="", help="Why, for the record.")
+@click.option("--url", help="Worker web server (default: from settings).")
+def verdict(alert_id: str, decision: str, by: str, reason: str, url: str | None) -> None:
+    """Confirm or reject an alert as an analyst (sent on the verdicts topic)."""
+    settings = _settings()
+    body = json.dumps({"verdict": decision, "by": by, "reason": reason}).encode()
+    answer = _http_json(f"{_worker_url(settings, url)}/alerts/{alert_id}/verdict", settings, body=body)
+    click.echo(json.dumps(answer))
+
+
 @cli.command()
 @click.option("--explain", is_flag=True, help="Show which spans matched and which rule decided.")
 def extract(explain: bool) -> None:

@@ -25,7 +25,9 @@ from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from districtwatch.schemas import Alert, AlertSource, AlertStatus, Claim
+from districtwatch.errors import RecordError
+from districtwatch.schemas import Alert, AlertSource, AlertStatus, Claim, Verdict
+from districtwatch.schemas.alert import AnalystCheck
 
 HISTORY_LIMIT = 50
 EVIDENCE_LIMIT = 20
@@ -70,7 +72,9 @@ class HistoryEntry(BaseModel):
     controller: str | None
     since: datetime
     alert_id: str
+    change_id: str
     status: AlertStatus
+    analyst: AnalystCheck | None = None
 
 
 class DistrictState(BaseModel):
@@ -84,6 +88,7 @@ class DistrictState(BaseModel):
     since: datetime | None = None
     confidence: float = 0.0
     last_alert_id: str | None = None
+    analyst: AnalystCheck | None = Field(None, description="Verdict behind the current controller, if any.")
     pending: PendingChange | None = None
     history: tuple[HistoryEntry, ...] = ()
     recent: tuple[tuple[str, Alert], ...] = Field(
@@ -190,7 +195,11 @@ def _confirm(
     confirmed = pending.model_copy(update={"status": AlertStatus.CONFIRMED})
     alert = _alert(state, confirmed, AlertStatus.CONFIRMED, policy, place, now)
     entry = HistoryEntry(
-        controller=confirmed.gained_by, since=pending.first_seen, alert_id=alert.alert_id, status=alert.status
+        controller=confirmed.gained_by,
+        since=pending.first_seen,
+        alert_id=alert.alert_id,
+        change_id=pending.change_id,
+        status=alert.status,
     )
     new_state = _with_alert(
         state,
@@ -199,6 +208,7 @@ def _confirm(
         controller=pending.gained_by,
         since=pending.first_seen,
         confidence=alert.confidence,
+        analyst=None,
         pending=confirmed,
         history=(*state.history, entry)[-HISTORY_LIMIT:],
     )
@@ -314,3 +324,79 @@ def _contest(
     )
     alert = _alert(state, contested, AlertStatus.CONTESTED, policy, place, now)
     return _with_alert(state, alert, claim.post.id, pending=contested), [alert]
+
+
+def claimed_controller(state: DistrictState) -> str | None:
+    """The map's 'claimed' layer: who the latest open report says holds the district."""
+    pending = state.pending
+    if pending is not None and pending.status is not AlertStatus.CONFIRMED and pending.gained_by:
+        return pending.gained_by
+    return state.controller
+
+
+def verdict_id(alert_id: str, verdict: str, by: str) -> str:
+    """Deterministic id of a verdict: the same analyst deciding the same twice is one verdict."""
+    return _digest(alert_id, verdict, by.strip().lower())
+
+
+def apply_verdict(state: DistrictState, verdict: Verdict, *, now: datetime) -> tuple[DistrictState, list[Alert]]:
+    """The district's state after an analyst's verdict on one of its recent alerts, and the alert it causes.
+
+    ``confirm`` makes the change final (confidence 1, marked analyst-confirmed); ``reject`` reverts the
+    district to the controller before the change and emits ``retracted``. A verdict on an alert the
+    district no longer remembers is a RecordError (dead-lettered with that reason).
+    """
+    already = [alert for cause, alert in state.recent if cause == verdict.verdict_id]
+    if already:
+        return state, already  # redelivered verdict
+    target = next((alert for _, alert in state.recent if alert.alert_id == verdict.alert_id), None)
+    if target is None:
+        raise RecordError(f"alert {verdict.alert_id} is not among the recent alerts of {state.district}")
+    check = AnalystCheck(verdict=verdict.verdict, by=verdict.by, reason=verdict.reason, at=verdict.at)
+    key = district_key(state.province, state.district)
+    pending = state.pending if state.pending and state.pending.change_id == target.change_id else None
+    is_current = pending is not None or (state.history and state.history[-1].change_id == target.change_id)
+    if not is_current:
+        raise RecordError(f"alert {verdict.alert_id} concerns a change of {state.district} superseded since")
+
+    if verdict.verdict == "confirm":
+        status, confidence_now = AlertStatus.CONFIRMED, 1.0
+    else:
+        status, confidence_now = AlertStatus.RETRACTED, 0.0
+    alert = target.model_copy(
+        update={
+            "alert_id": _digest(key, target.change_id, status.value, "analyst", verdict.verdict_id),
+            "status": status,
+            "confidence": confidence_now,
+            "analyst": check,
+            "emitted_at": now,
+        }
+    )
+    if verdict.verdict == "confirm":
+        controller = target.gained_by if target.gained_by is not None else state.controller
+        since = target.first_seen
+        closed = pending.model_copy(update={"status": AlertStatus.CONFIRMED}) if pending else state.pending
+        analyst: AnalystCheck | None = check
+    else:
+        changed_hands = state.controller == target.gained_by and target.gained_by is not None
+        controller = target.lost_by if changed_hands else state.controller
+        since = verdict.at if changed_hands else state.since
+        closed = None
+        analyst = check if changed_hands else state.analyst
+    entry = HistoryEntry(
+        controller=controller, since=since or verdict.at, alert_id=alert.alert_id, change_id=target.change_id,
+        status=status, analyst=check,
+    )
+    new_state = state.model_copy(
+        update={
+            "controller": controller,
+            "since": since,
+            "confidence": confidence_now if verdict.verdict == "confirm" else state.confidence,
+            "analyst": analyst,
+            "pending": closed,
+            "history": (*state.history, entry)[-HISTORY_LIMIT:],
+            "last_alert_id": alert.alert_id,
+            "recent": (*state.recent, (verdict.verdict_id, alert))[-RECENT_LIMIT:],
+        }
+    )
+    return new_state, [alert]

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from districtwatch.schemas import Alert, Claim, DeadLetter, Post
+from districtwatch.schemas import Alert, Claim, DeadLetter, Post, Verdict
 
 EXPORTED: dict[str, type[BaseModel]] = {
     "post": Post,
     "claim": Claim,
     "alert": Alert,
     "deadletter": DeadLetter,
+    "verdict": Verdict,
 }
 
 

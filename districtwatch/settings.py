@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     )
     baseline_file: Path | None = Field(None, description="Who held which district at a date (JSON).")
     api_token: SecretStr | None = Field(None, description="Bearer token for the worker's write endpoints.")
+    api_protect_reads: bool = Field(False, description="Require the bearer token on read endpoints too.")
     notifiers_file: Path | None = Field(None, description="Notifier destinations and routing rules (YAML).")
     slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-…) for chat.postMessage.")
     slack_webhook_url: SecretStr | None = Field(None, description="Slack incoming-webhook URL.")

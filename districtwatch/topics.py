@@ -4,6 +4,7 @@
                   ↘            ↘                    ↘                       ↘
                                  deadletter (any stage: the record, the stage and the reason)
     posts.duplicates: reposts and copies, each linked to its original (dup_of)
+    verdicts → control: analysts' confirm/reject of an alert, keyed by district like claims
 
 Keys: posts.raw by account; posts.relevant by content fingerprint (copies meet on one partition);
 posts.unique by post id; claims and alerts by district ('province/district'), so one district's
@@ -24,6 +25,7 @@ STAGE_TOPICS = (
     "claims",
     "alerts",
     "deadletter",
+    "verdicts",
 )
 
 
@@ -38,3 +40,9 @@ posts_duplicates = _topic("posts.duplicates")
 claims = _topic("claims")
 alerts = _topic("alerts")
 deadletter = _topic("deadletter")
+verdicts = _topic("verdicts")
+
+#: What the control stage reads: claims and verdicts, both keyed by district, on one channel.
+control_inputs = app.topic(
+    settings.topic("claims"), settings.topic("verdicts"), key_type=bytes, value_type=bytes
+)

@@ -11,8 +11,9 @@ from districtwatch.schemas.alert import Alert, AlertSource, AlertStatus
 from districtwatch.schemas.claim import Claim, PostRef
 from districtwatch.schemas.deadletter import DeadLetter
 from districtwatch.schemas.post import Post
+from districtwatch.schemas.verdict import Verdict
 
-__all__ = ["Alert", "AlertSource", "AlertStatus", "Claim", "DeadLetter", "Post", "PostRef"]
+__all__ = ["Alert", "AlertSource", "AlertStatus", "Claim", "DeadLetter", "Post", "PostRef", "Verdict"]
 
 #: Record type of each pipeline topic, by stage name (without prefix).
 TOPIC_RECORDS: dict[str, type] = {
@@ -22,4 +23,5 @@ TOPIC_RECORDS: dict[str, type] = {
     "claims": Claim,
     "alerts": Alert,
     "deadletter": DeadLetter,
+    "verdicts": Verdict,
 }

@@ -29,6 +29,17 @@ class AlertSource(BaseModel):
     created_at: datetime
 
 
+class AnalystCheck(BaseModel):
+    """The analyst verdict an alert carries, if a human has checked the change."""
+
+    model_config = ConfigDict(frozen=True)
+
+    verdict: str = Field(description="confirm or reject")
+    by: str
+    reason: str = ""
+    at: datetime
+
+
 class Alert(BaseModel):
     """A change of hands of one district at one status.
 
@@ -50,5 +61,6 @@ class Alert(BaseModel):
     lost_by: str | None
     confidence: float = Field(ge=0.0, le=1.0)
     sources: list[AlertSource]
+    analyst: AnalystCheck | None = Field(None, description="Set when an analyst confirmed or rejected it.")
     first_seen: datetime = Field(description="Event time of the first evidence.")
     emitted_at: datetime = Field(description="Wall-clock time the alert was emitted; not in the id.")

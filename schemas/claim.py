@@ -20,6 +20,7 @@ class PostRef(BaseModel):
     created_at: datetime
     excerpt: str = Field(description="The sentence that carried the claim, in its own script.")
     lang: str | None = None
+    ingested_at: datetime | None = Field(None, description="When an ingester first saw the post.")
 
 
 class Claim(BaseModel):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from districtwatch.control import DistrictState, Place, Policy, apply_claim
-from districtwatch.schemas import Alert, AlertStatus, Claim
+import pytest
+
+from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, claimed_controller
+from districtwatch.errors import RecordError
+from districtwatch.schemas import Alert, AlertStatus, Claim, Verdict
 from districtwatch.testing import make_claim
 
 POLICY = Policy()
@@ -109,4 +112,52 @@ def test_a_loser_only_claim_alone_reports_but_never_hands_over() -> None:
                          make_claim(account="b", gained_by=None, lost_by="taliban", minutes=5)])
     assert [a.status for a in alerts] == [AlertStatus.REPORTED]
     assert alerts[0].gained_by is None
+    assert state.controller == "taliban"
+
+
+def _verdict(alert: Alert, verdict: str, by: str = "analyst@desk") -> Verdict:
+    from districtwatch.control import verdict_id
+
+    return Verdict(verdict_id=verdict_id(alert.alert_id, verdict, by), alert_id=alert.alert_id, district=alert.district,
+                   province=alert.province, verdict=verdict, by=by, reason="checked", at=NOW)
+
+
+def test_rejecting_a_confirmed_change_reverts_the_district_and_retracts() -> None:
+    state, alerts = run([make_claim(account="a"), make_claim(account="b", minutes=5)])
+    assert state.controller == "resistance"
+    state, retracted = apply_verdict(state, _verdict(alerts[-1], "reject"), now=NOW)
+    assert [a.status for a in retracted] == [AlertStatus.RETRACTED]
+    assert retracted[0].analyst is not None and retracted[0].analyst.by == "analyst@desk"
+    assert state.controller == "taliban"
+    assert state.history[-1].status is AlertStatus.RETRACTED
+
+
+def test_confirming_a_report_hands_over_with_full_confidence() -> None:
+    state, alerts = run([make_claim(account="a")])
+    state, confirmed = apply_verdict(state, _verdict(alerts[0], "confirm"), now=NOW)
+    assert [a.status for a in confirmed] == [AlertStatus.CONFIRMED]
+    assert confirmed[0].confidence == 1.0
+    assert state.controller == "resistance"
+    assert state.analyst is not None
+
+
+def test_a_redelivered_verdict_changes_nothing_and_resends_its_alert() -> None:
+    state, alerts = run([make_claim(account="a")])
+    verdict = _verdict(alerts[0], "reject")
+    once, first = apply_verdict(state, verdict, now=NOW)
+    twice, second = apply_verdict(once, verdict, now=NOW)
+    assert twice == once
+    assert [a.alert_id for a in second] == [a.alert_id for a in first]
+
+
+def test_a_verdict_on_an_unknown_alert_is_a_record_error() -> None:
+    state, alerts = run([make_claim(account="a")])
+    bogus = _verdict(alerts[0], "confirm").model_copy(update={"alert_id": "nope"})
+    with pytest.raises(RecordError, match="not among the recent alerts"):
+        apply_verdict(state, bogus, now=NOW)
+
+
+def test_claimed_layer_shows_open_reports_assessed_layer_does_not() -> None:
+    state, _ = run([make_claim(account="a")])
+    assert claimed_controller(state) == "resistance"
     assert state.controller == "taliban"
