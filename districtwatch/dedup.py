@@ -1,9 +1,16 @@
 """Deciding whether a post repeats an earlier one: pure functions, no Faust.
 
-A retweet, forward or quote-repost of a claim is not new evidence. Two posts are exact duplicates when
-their texts are equal once the decorations reposting adds or changes are removed: an 'RT @x:' prefix,
-URLs, @mentions, the '#' of hashtags, emoji and whitespace. The fingerprint of that normalized text
-keys the dedup stage, so copies of one post meet on one partition.
+A retweet, forward or quote-repost of a claim is not new evidence. Two posts are *exact* duplicates
+when their texts are equal once the decorations reposting adds or changes are removed: an 'RT @x:'
+prefix, URLs, @mentions, the '#' of hashtags, emoji and whitespace. They are *near* duplicates when
+the MinHash estimate of the Jaccard similarity of their character 4-grams reaches a threshold
+("BREAKING: Taliban captured Nahrin…" against "#فوری Taliban captured #Nahrin…" is about 0.75; the
+same sentence about another district or another winner stays below 0.6).
+
+Posts are only compared with posts naming the same places (the dedup stage is keyed by them), which
+keeps near-duplicate detection from merging claims about different districts, and keeps each
+comparison list short. Each list holds the posts of one event-time window, at most
+``MAX_RECENT`` of them, so memory stays bounded as the window slides.
 """
 
 from __future__ import annotations
@@ -13,6 +20,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
+
+from datasketch import MinHash
 
 _REPOST_PREFIX = re.compile(r"^\s*(?:RT|rt)\s+@\w+\s*:\s*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
@@ -51,3 +61,83 @@ class Seen:
 def is_duplicate(seen: Seen | None, created_at: datetime, window: timedelta) -> bool:
     """True when a post created at ``created_at`` repeats ``seen`` within the event-time window."""
     return seen is not None and abs(created_at - seen.created_at) <= window
+
+
+SHINGLE = 4
+NUM_PERM = 64
+MAX_RECENT = 200
+
+
+def signature(text: str) -> tuple[int, ...]:
+    """MinHash signature of the normalized text's character 4-grams."""
+    normalized = normalize_for_dedup(text)
+    shingles = {normalized[i : i + SHINGLE].encode("utf-8") for i in range(max(1, len(normalized) - SHINGLE + 1))}
+    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash.update_batch(sorted(shingles))
+    return tuple(int(v) for v in minhash.hashvalues)
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    """Estimated Jaccard similarity of two signatures: the share of equal minimums."""
+    if len(a) != len(b) or not a:
+        return 0.0
+    return sum(x == y for x, y in zip(a, b, strict=True)) / len(a)
+
+
+@dataclass(frozen=True, slots=True)
+class RecentPost:
+    """A post kept for comparison in the dedup window."""
+
+    post_id: str
+    created_at: datetime
+    fingerprint: str
+    signature: tuple[int, ...]
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "post_id": self.post_id,
+            "created_at": self.created_at.isoformat(),
+            "fingerprint": self.fingerprint,
+            "signature": list(self.signature),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> RecentPost:
+        return cls(
+            post_id=str(data["post_id"]),
+            created_at=datetime.fromisoformat(str(data["created_at"])),
+            fingerprint=str(data["fingerprint"]),
+            signature=tuple(int(v) for v in data["signature"]),  # type: ignore[attr-defined]  # a JSON list
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """What the dedup stage does with a post: pass it on, or link it to the post it repeats."""
+
+    kind: Literal["unique", "exact", "near", "redelivered"]
+    dup_of: str | None
+    recent: tuple[RecentPost, ...]
+
+
+def judge(
+    post: RecentPost, recent: tuple[RecentPost, ...], *, window: timedelta, threshold: float
+) -> Judgement:
+    """Compare ``post`` with the recent posts naming the same places; returns the updated list too.
+
+    Posts older than the window (relative to this post's event time) are forgotten first. A post
+    already in the list (at-least-once redelivery) is passed on again without changing the list.
+    """
+    kept = tuple(r for r in recent if post.created_at - r.created_at <= window)
+    for earlier in kept:
+        if earlier.post_id == post.post_id:
+            return Judgement("redelivered", None, kept)
+    for earlier in kept:
+        if abs(post.created_at - earlier.created_at) > window:
+            continue
+        if earlier.fingerprint == post.fingerprint:
+            return Judgement("exact", earlier.post_id, kept)
+        if similarity(earlier.signature, post.signature) >= threshold:
+            return Judgement("near", earlier.post_id, kept)
+    updated = tuple(sorted((*kept, post), key=lambda r: (r.created_at, r.post_id)))[-MAX_RECENT:]
+    return Judgement("unique", None, updated)

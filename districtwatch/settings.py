@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     keyword_pack: str = Field("afghanistan", description="Bundled keyword pack name, or a path to a YAML file.")
     max_post_chars: int = Field(20_000, ge=100, description="Longer posts are dead-lettered, not processed.")
     dedup_window_hours: float = Field(48.0, gt=0, description="Event-time window for duplicate detection.")
+    near_duplicate_threshold: float = Field(
+        0.7, gt=0, le=1, description="MinHash Jaccard similarity at which a post is a near-duplicate."
+    )
     corroboration_window_hours: float = Field(24.0, gt=0, description="Window for independent confirmation.")
     confirm_threshold: float = Field(2.0, gt=0, description="Independent weight needed to confirm a change.")
     accounts_file: Path | None = Field(None, description="Account registry (YAML); trusted accounts, homes.")

@@ -69,8 +69,10 @@ MATCH_THRESHOLD = 80.0
 # ... and the lower bar when the JSON point lies inside the ADM2 polygon, which is strong evidence.
 MATCH_THRESHOLD_WITH_POINT = 60.0
 POINT_BONUS = 15.0
-# Share of a district's area that must lie in a province before the JSON may file it there.
-JSON_OVERRIDE_MIN_OVERLAP = 0.10
+# Share of a district's area that must lie in a province before the JSON may file it there. Small on
+# purpose: the 2007 ADM1 layer is coarse (it puts most of Rukha in Kapisa and Unaba outside Panjshir), so
+# any real overlap plus a matched JSON entry is better evidence than the largest overlap alone.
+JSON_OVERRIDE_MIN_OVERLAP = 0.01
 # Share of a district's area in a province for it to be a candidate at all when matching names.
 CANDIDATE_MIN_OVERLAP = 0.01
 
@@ -595,8 +597,13 @@ def join_dari_pashto(districts: Sequence[District], aliases: dict[str, Any], rep
 
 IZAFE_TOKENS = {"i", "e", "ye", "y", "yi"}
 
+# Words whose final -i is part of the word, not an izafe: given names and tribal names.
+NATIVE_FINAL_I = {"ali", "bati", "haji", "jaji", "jani", "qazi", "wali", "nili", "nari", "shaki", "zari"}
+# An izafe never links a word to these tribal or settlement suffixes ("Jani Khel" is not "Jan-e Khel").
+NO_IZAFE_BEFORE = {"khel", "khail", "khil", "zayi", "zai", "kot", "kowt", "maidan"}
+
 # How an izafe ("of") between two words is written in the wild; applied to every join in a name at once.
-IZAFE_STYLES = ("-e-", "-i-", "-e ", "-i ", "i ", " e ", " ", "-")
+IZAFE_STYLES = ("-e-", "-i-", "-e ", "i ", " e ", " ", "-i ", "-")
 IZAFE_STYLES_AFTER_VOWEL = ("-e-", "-i-", "-ye-", "-e ", "-ye ", " e ", " ", "-")
 
 # Word-level alternations of Afghan romanisation, each group is one word written several ways. Only
@@ -669,11 +676,22 @@ def parse_latin(name: str) -> Parsed:
         words.append(token)
         pending = " "
     for i in range(len(words) - 1):  # a fused izafe: "Puli" before another word
-        word = words[i]
-        if joins[i] == " " and len(word) > 3 and word.endswith("i") and word[-2].lower() not in "aeiouy":
-            words[i] = word[:-1]
+        if joins[i] == " " and is_fused_izafe(words[i], words[i + 1]):
+            words[i] = words[i][:-1]
             joins[i] = "izafe"
     return Parsed(tuple(words), tuple(joins))
+
+
+def is_fused_izafe(word: str, following: str) -> bool:
+    """'Puli' in 'Puli Hisar' is Pul + izafe; 'Jani' in 'Jani Khel' is a name. Be conservative."""
+    low = word.lower()
+    return (
+        len(low) > 3
+        and low.endswith("i")
+        and low[-2] not in "aeiouy"
+        and low not in NATIVE_FINAL_I
+        and following.lower() not in NO_IZAFE_BEFORE
+    )
 
 
 def render(parsed: Parsed, izafe_style: str, and_style: str = " wa ") -> str:

@@ -215,11 +215,12 @@ def load_gazetteer(name_or_path: str | Path = "afghanistan") -> Gazetteer:
     gazetteer = Gazetteer(data.name, provinces, tuple(districts), ())
     places: list[PlaceRecord] = []
     for p in data.places:
-        if gazetteer.district(p.province, p.district) is None:
+        home = gazetteer.district(p.province, p.district)
+        if home is None:
             raise ConfigError(
                 f"gazetteer {where}: place {p.name!r} names unknown district {p.district!r} of {p.province!r}"
             )
-        places.append(PlaceRecord(p.name, p.kind, p.district, p.province, tuple(p.variants)))
+        places.append(PlaceRecord(p.name, p.kind, home.name, home.province, tuple(p.variants)))
     return Gazetteer(data.name, provinces, tuple(districts), tuple(places))
 
 

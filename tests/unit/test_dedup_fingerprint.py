@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from districtwatch.dedup import Seen, fingerprint, is_duplicate, normalize_for_dedup
+from districtwatch.dedup import RecentPost, Seen, fingerprint, is_duplicate, judge, normalize_for_dedup, signature
 
 ORIGINAL = "Pol-e-Hesar, Deh Salah and Banu districts in #Baghlan have been captured by the Resistance"
 
@@ -44,3 +44,53 @@ def test_duplicates_only_within_the_window() -> None:
 def test_normalization_is_idempotent(text: str) -> None:
     once = normalize_for_dedup(text)
     assert normalize_for_dedup(once) == once
+
+
+def _recent(post_id: str, text: str, minutes: float = 0) -> RecentPost:
+    return RecentPost(post_id, datetime(2021, 8, 20, tzinfo=UTC) + timedelta(minutes=minutes), fingerprint(text),
+                      signature(text))
+
+
+WINDOW = timedelta(hours=48)
+
+
+def test_near_duplicate_with_a_different_prefix_is_linked_to_its_original() -> None:
+    first = _recent("d034", "#فوری Taliban captured #Nahrin district of Baghlan")
+    second = _recent("d035", "BREAKING: Taliban captured Nahrin district of Baghlan", minutes=3)
+    seen = judge(first, (), window=WINDOW, threshold=0.7)
+    again = judge(second, seen.recent, window=WINDOW, threshold=0.7)
+    assert (seen.kind, again.kind, again.dup_of) == ("unique", "near", "d034")
+
+
+def test_opposite_claim_about_the_same_place_is_not_a_duplicate() -> None:
+    first = _recent("a", "Taliban captured Nahrin district of Baghlan")
+    other = _recent("b", "Government recaptured Nahrin district of Baghlan", minutes=60)
+    assert judge(other, judge(first, (), window=WINDOW, threshold=0.7).recent, window=WINDOW,
+                 threshold=0.7).kind == "unique"
+
+
+def test_exact_copy_and_redelivery_and_window_expiry() -> None:
+    first = _recent("a", "Taliban captured Nahrin district of Baghlan")
+    recent = judge(first, (), window=WINDOW, threshold=0.7).recent
+    assert judge(_recent("b", "RT @x: Taliban captured Nahrin district of Baghlan", 5), recent, window=WINDOW,
+                 threshold=0.7).kind == "exact"
+    assert judge(first, recent, window=WINDOW, threshold=0.7).kind == "redelivered"
+    late = judge(_recent("c", "Taliban captured Nahrin district of Baghlan", 49 * 60), recent, window=WINDOW,
+                 threshold=0.7)
+    assert late.kind == "unique"
+    assert [r.post_id for r in late.recent] == ["c"]  # the first fell out of the window
+
+
+def test_the_list_per_key_stays_bounded() -> None:
+    from districtwatch.dedup import MAX_RECENT
+
+    recent: tuple[RecentPost, ...] = ()
+    for i in range(MAX_RECENT + 50):
+        recent = judge(_recent(f"p{i}", f"post number {i} " + "x" * (i % 7) + str(i * 7919), i), recent,
+                       window=WINDOW, threshold=0.99).recent
+    assert len(recent) == MAX_RECENT
+
+
+def test_records_survive_the_table_round_trip() -> None:
+    post = _recent("a", "Taliban captured Nahrin district of Baghlan")
+    assert RecentPost.from_json(post.to_json()) == post
