@@ -15,7 +15,15 @@ from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.baseline import Baseline, initial_state
 from districtwatch.codec import decode, encode
-from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, district_key
+from districtwatch.control import (
+    DistrictState,
+    Place,
+    Policy,
+    apply_claim,
+    apply_verdict,
+    claimed_controller,
+    district_key,
+)
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import RecordError
 from districtwatch.schemas import Alert, Claim, Verdict
@@ -93,10 +101,36 @@ async def control_districts(stream: Any) -> None:
             continue
         if new_state != state or not stored:
             district_control[key] = new_state.model_dump(mode="json")
+            export_district(state, new_state)
         if not alerts:
             metrics.stage_dropped.labels(STAGE, "no_change").inc()
         for alert in alerts:
             await _emit(key, alert, now, started)
+
+
+def export_district(before: DistrictState | None, after: DistrictState) -> None:
+    """Move the district's controller gauges (one series per layer) to the new controllers."""
+    place = _place(after.province, after.district)
+    lat, lon = ("" if place.lat is None else f"{place.lat:.5f}"), ("" if place.lon is None else f"{place.lon:.5f}")
+    for layer, pick in (("assessed", lambda s: s.controller), ("claimed", claimed_controller)):
+        if before is not None:
+            old = pick(before) or "unknown"
+            try:
+                metrics.district_controller.remove(after.province, after.district, old, lat, lon, layer)
+            except KeyError:
+                pass  # never exported (first claim about the district in this worker)
+        metrics.district_controller.labels(after.province, after.district, pick(after) or "unknown", lat, lon, layer).set(1)
+    if after.since is not None:
+        metrics.district_since.labels(after.province, after.district).set(after.since.timestamp())
+
+
+@app.timer(30.0)
+async def export_all_districts() -> None:
+    """Re-export every district this worker holds, e.g. after its table was recovered on start."""
+    for value in list(district_control.values()):
+        if value:
+            state = DistrictState.model_validate(value)
+            export_district(state, state)
 
 
 async def _emit(key: str, alert: Alert, now: datetime, started: datetime | None) -> None:

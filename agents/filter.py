@@ -28,6 +28,16 @@ def _account_label(post: Post) -> str:
     return "unregistered"
 
 
+_latest: dict[tuple[str, str], float] = {}
+
+
+def _note_latest(platform: str, account: str, at: float) -> None:
+    # Replays arrive out of order across partitions: the gauge keeps the newest event time.
+    if at > _latest.get((platform, account), float("-inf")):
+        _latest[(platform, account)] = at
+        metrics.last_post.labels(platform, account).set(at)
+
+
 @app.agent(topics.posts_raw, name=STAGE)
 async def filter_posts(stream: Any) -> None:
     max_bytes = settings.max_post_chars * 4 + 4096  # UTF-8 is at most 4 bytes a character
@@ -45,7 +55,10 @@ async def filter_posts(stream: Any) -> None:
         if settings.unknown_accounts == "deadletter" and accounts().get(post.platform, post.account) is None:
             await dead_letter(STAGE, "unknown_account", f"{post.platform}:{post.account} is not registered", event)
             continue
-        metrics.posts_in.labels(post.platform, _account_label(post)).inc()
+        account = _account_label(post)
+        metrics.posts_in.labels(post.platform, account).inc()
+        if account != "unregistered":
+            _note_latest(post.platform, account, post.created_at.timestamp())
         if not extractor().is_relevant(post.text):
             metrics.stage_dropped.labels(STAGE, "irrelevant").inc()
             continue

@@ -34,7 +34,7 @@ def create_app(settings: Settings) -> faust.App:
     return faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),
-        autodiscover=["districtwatch.agents", "districtwatch.web"],
+        autodiscover=["districtwatch.agents", "districtwatch.web", "districtwatch.watchdog"],
         origin="districtwatch",
         datadir=str(settings.data_dir),
         store="memory://",  # tables are rebuilt from their changelog topics on start

@@ -86,6 +86,7 @@ def import_stages() -> None:
     for module in pkgutil.iter_modules(districtwatch.agents.__path__):
         importlib.import_module(f"districtwatch.agents.{module.name}")
     importlib.import_module("districtwatch.web")
+    importlib.import_module("districtwatch.watchdog")
 
 
 def _posts_records(path: Path) -> Iterator[tuple[bytes | None, bytes]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
 # post → alert latency spans sub-second (live) to days (a replay of history); buckets cover both.
 LATENCY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 86400)
@@ -29,6 +29,13 @@ class Metrics:
     claims: Counter
     alerts: Counter
     post_to_alert: Histogram
+    district_controller: Gauge
+    district_since: Gauge
+    last_post: Gauge
+    consumer_lag: Gauge
+    committed_offset_age: Gauge
+    event_loop_stalls: Counter
+    event_loop_lateness: Histogram
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> Metrics:
@@ -63,6 +70,45 @@ class Metrics:
                 "From the post's creation (event time) to the alert it contributed to.",
                 ("status",),
                 buckets=LATENCY_BUCKETS,
+                registry=registry,
+            ),
+            district_controller=Gauge(
+                "districtwatch_district_controller",
+                "1 for the actor holding the district, per map layer (assessed, claimed); the map's data.",
+                ("province", "district", "controller", "lat", "lon", "layer"),
+                registry=registry,
+            ),
+            district_since=Gauge(
+                "districtwatch_district_controller_since_timestamp_seconds",
+                "Event time since which the district's current controller holds it.",
+                ("province", "district"),
+                registry=registry,
+            ),
+            last_post=Gauge(
+                "districtwatch_last_post_timestamp_seconds",
+                "Event time of the newest post seen from each registered account.",
+                ("platform", "account"),
+                registry=registry,
+            ),
+            consumer_lag=Gauge(
+                "districtwatch_consumer_lag_records",
+                "Records in a partition not yet read by this worker.",
+                ("topic", "partition"),
+                registry=registry,
+            ),
+            committed_offset_age=Gauge(
+                "districtwatch_committed_offset_age_seconds",
+                "Seconds since the committed offset of a partition with unread records last moved.",
+                ("topic", "partition"),
+                registry=registry,
+            ),
+            event_loop_stalls=counter(
+                "districtwatch_event_loop_stalls_total", "Times a timer woke up over a second late.", ()
+            ),
+            event_loop_lateness=Histogram(
+                "districtwatch_event_loop_lateness_seconds",
+                "How late the watchdog's timer woke up.",
+                buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
                 registry=registry,
             ),
         )

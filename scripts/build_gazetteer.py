@@ -35,7 +35,7 @@ import sys
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -290,6 +290,22 @@ def json_districts(entries: Sequence[dict[str, Any]], province_map: dict[str, st
     return flat
 
 
+def rename_json_entries(
+    entries: Sequence[JsonDistrict], aliases: dict[str, Any], report: Report
+) -> list[JsonDistrict]:
+    """Repair JSON English names the aliases file marks as garbled ('Chal  ahib'), before matching."""
+    renames = {(d["in"], d["json"]): str(d["rename"]) for d in aliases["json_entries"] if "rename" in d}
+    out, done = [], []
+    for entry in entries:
+        new = renames.get((entry.province or entry.json_province, entry.name))
+        if new is not None:
+            done.append(f"{entry.province}/{entry.name!r} -> {new!r}")
+            entry = replace(entry, name=new)
+        out.append(entry)
+    report.section("JSON names repaired by the aliases file", done)
+    return out
+
+
 def load_aliases(path: Path) -> dict[str, Any]:
     with path.open(encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
@@ -472,8 +488,12 @@ def curated_district(aliases: dict[str, Any], province: str, name: str) -> dict[
     if entry is None:
         return {}
     if isinstance(entry, list):
-        return {"variants": [str(v) for v in entry]}
-    return {**entry, "variants": [str(v) for v in entry.get("variants", [])]}
+        return {"variants": [str(v) for v in entry], "reject": []}
+    return {
+        **entry,
+        "variants": [str(v) for v in entry.get("variants", [])],
+        "reject": [str(v) for v in entry.get("reject", [])],
+    }
 
 
 def check_curated_districts(aliases: dict[str, Any], districts: Sequence[District], report: Report) -> None:
@@ -494,6 +514,7 @@ def apply_json_decisions(
     entries: Sequence[JsonDistrict],
     matched: set[int],
     districts: list[District],
+    provinces: Sequence[Province],
     aliases: dict[str, Any],
     report: Report,
 ) -> None:
@@ -502,7 +523,7 @@ def apply_json_decisions(
     Only the aliases file may turn a leftover into a district, because the leftovers mix real new districts
     (Banu) with towns, city gates and duplicates that a rule cannot tell apart.
     """
-    decisions = {(d["in"], d["json"]): d for d in aliases["json_entries"]}
+    decisions = {(d["in"], d["json"]): d for d in aliases["json_entries"] if "rename" not in d}
     by_key = {(d.province, d.name): d for d in districts}
     used: set[tuple[str, str]] = set()
     noise, linked, added, ignored, unresolved = [], [], [], [], []
@@ -523,7 +544,7 @@ def apply_json_decisions(
             link_entry(target, entry)
             linked.append(f"{key[0]}/{entry.name} -> {target.province}/{target.name}")
         elif "new_district" in decision:
-            district = new_district(entry, decision, by_key)
+            district = new_district(entry, decision, by_key, {p.name: p for p in provinces})
             districts.append(district)
             by_key[(district.province, district.name)] = district
             added.append(f"{district.province}/{district.name} ({district.notes.get('coords', '')})")
@@ -544,28 +565,36 @@ def link_entry(target: District, entry: JsonDistrict) -> None:
     target.extra_arabic.extend(n for n in (entry.name_fa, entry.name_ps) if n)
 
 
-def new_district(entry: JsonDistrict, decision: dict[str, Any], by_key: dict[tuple[str, str], District]) -> District:
+def new_district(
+    entry: JsonDistrict,
+    decision: dict[str, Any],
+    by_key: dict[tuple[str, str], District],
+    provinces: dict[str, Province],
+) -> District:
     """A district the JSON has and geoBoundaries (2014) lacks; lat/lon from the JSON point if it has one.
 
-    Where the JSON has no point, the centroid of the district it was split from stands in, and the record
-    says so in "coords", so no one mistakes it for a surveyed location.
+    Where the JSON has no point, the centroid of the district it was split from (or lies in, 'locate_at')
+    stands in, else the province's centroid; the record's "coords" says which, so no one mistakes it for a
+    surveyed location.
     """
     name = str(decision["new_district"]) or entry.name
     province = str(decision.get("province", entry.province))
     notes: dict[str, str] = {}
     if "split_from" in decision:
         notes["split_from"] = str(decision["split_from"])
+    proxy = decision.get("locate_at", decision.get("split_from"))
     if entry.point is not None:
         lat, lon = entry.point
         notes["coords"] = "point from provinces-and-districts.json"
-    else:
-        parent = by_key[(province, str(decision["split_from"]))]
+    elif proxy:
+        parent = by_key[(province, str(proxy))]
         lat, lon = parent.lat, parent.lon
-        notes["coords"] = f"approximate: centroid of {parent.name}, which it was split from"
+        notes["coords"] = f"approximate: centroid of {parent.name} district"
+    else:
+        lat, lon = provinces[province].lat, provinces[province].lon
+        notes["coords"] = f"approximate: centroid of {province} province"
     district = District(name=name, source=SOURCE_JSON, lat=lat, lon=lon, province=province, notes=notes)
     district.json_matches.append((100.0, entry))
-    if entry.name != name:
-        district.extra_latin.append(entry.name)
     return district
 
 
@@ -574,7 +603,10 @@ def join_dari_pashto(districts: Sequence[District], aliases: dict[str, Any], rep
     overridden, missing = [], []
     for district in districts:
         curated = curated_district(aliases, district.province, district.name)
-        ranked = sorted(district.json_matches, key=lambda m: (-m[0], m[1].id))
+        # A centre or city sub-district entry ("Center of Bamyan") may locate a district but names it badly.
+        ranked = sorted(
+            (m for m in district.json_matches if not JSON_NOISE.search(m[1].name)), key=lambda m: (-m[0], m[1].id)
+        )
         json_fa = next((m.name_fa for _, m in ranked if m.name_fa), "")
         json_ps = next((m.name_ps for _, m in ranked if m.name_ps), "")
         district.name_fa = clean_arabic_name(str(curated.get("fa") or json_fa))
@@ -795,13 +827,17 @@ def ullah_variants(name: str) -> list[str]:
     return [re.sub(r"(ullah|ulla|ollah)\b", ending, name) for ending in ("ullah", "ulla", "ollah")]
 
 
-def latin_rule_variants(name: str) -> list[str]:
-    """All rule-generated Latin spellings of one name, most plausible first."""
-    first = [name, *izafe_variants(name), *compound_variants(name), *ullah_variants(name)]
-    second = [v for base in first for v in word_alternation_variants(base)]
-    third = [persian_vowel_variant(v) for v in first]
-    fourth = [simplified_variant(v) for v in (*first, *second)]
-    return dedupe([*first, *third, *second, *fourth])
+def latin_rule_tiers(name: str) -> list[list[str]]:
+    """Rule-generated Latin spellings of one name in tiers, most common kind of difference first.
+
+    Tier 0: joins (izafe, 'and', fused compounds); 1: Iranian-style vowels of those; 2: word alternations;
+    3: simplifications (ou/ee/oo, doubled letters).
+    """
+    joins = [name, *izafe_variants(name), *compound_variants(name), *ullah_variants(name)]
+    vowels = [persian_vowel_variant(v) for v in joins]
+    alternations = [v for base in joins[:3] for v in word_alternation_variants(base)]
+    simple = [simplified_variant(v) for v in (name, *alternations)]
+    return [joins, vowels, alternations, simple]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -817,32 +853,36 @@ def strip_diacritics(text: str) -> str:
 
 
 def spacing_variants(text: str) -> list[str]:
-    """Word gaps written as a space, a zero-width non-joiner, or not at all (پل حصار / پل‌حصار / پلحصار)."""
-    parts = re.split(r"[ \u200c]+", text)
-    if len(parts) == 1:
+    """Word gaps written as a space, a zero-width non-joiner, or not at all (پل حصار / پل‌حصار / پلحصار).
+
+    Fusing is only generated for two-word names whose first word does not end in heh (after heh a writer
+    uses the ZWNJ); the conjunction و is written apart or attached to the next word, never ZWNJ-joined.
+    """
+    words = re.split(r"[ \u200c]+", text)
+    if len(words) == 1:
         return [text]
-    if len(parts) > 3:  # bound the product: every gap in the same style
-        return [sep.join(parts) for sep in (" ", ZWNJ, "")]
-    return ["".join(itertools.chain.from_iterable(zip(parts, (*gaps, ""), strict=True)))
-            for gaps in itertools.product((" ", ZWNJ, ""), repeat=len(parts) - 1)]
+    spaced = " ".join(words)
+    if "و" in words[1:-1]:
+        return [spaced, spaced.replace(" و ", " و")]
+    forms = [spaced, ZWNJ.join(words)]
+    if len(words) == 2 and not words[0].endswith("ه"):
+        forms.append("".join(words))
+    return forms
 
 
-def heh_variants(text: str) -> list[str]:
-    """Final heh written ه, ة, or with hamza (ۀ / هٔ) before an izafe."""
-    base = text.replace("ۀ", "ه").replace("هٔ", "ه").replace("ة", "ه")
-    out = [base]
-    if re.search(r"ه(\s|$)", base):
-        out.append(re.sub(r"ه(?=\s|$)", "ة", base))
-    return out
+def arabic_rule_tiers(name: str) -> list[list[str]]:
+    """Rule-generated Dari/Pashto spellings in tiers, like latin_rule_tiers.
 
-
-def arabic_rule_variants(name: str) -> list[str]:
-    """Persian vs Arabic yeh/kaf, alef madda, final heh and word spacing; diacritics dropped."""
+    Tier 0: word spacing; 1: Arabic yeh/kaf (ي ك) for the Persian ones (ی ک); 2: alef madda written plain
+    (آباد / اباد); 3: final heh as teh marbuta (ة). Diacritics and direction marks are dropped throughout.
+    """
     plain = clean_arabic_name(strip_diacritics(name)).translate(ARABIC_TO_PERSIAN)
-    bases = dedupe([plain, *heh_variants(plain), plain.replace("آ", "ا")])
-    spaced = [s for b in bases for s in spacing_variants(b)]
-    arabic_letters = [s.translate(PERSIAN_TO_ARABIC) for s in spaced]
-    return dedupe([name, *spaced, *arabic_letters])
+    plain = plain.replace("ۀ", "ه").replace("هٔ", "ه").replace("ة", "ه")
+    spacing = [name, *spacing_variants(plain)]
+    letters = [v.translate(PERSIAN_TO_ARABIC) for v in spacing_variants(plain)[:2]]
+    madda = [v.replace("آ", "ا") for v in spacing_variants(plain)[:2] if "آ" in v]
+    heh = [re.sub(r"ه(?=\s|$)", "ة", plain)] if re.search(r"ه(\s|$)", plain) else []
+    return [spacing, letters, madda, heh]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -862,14 +902,23 @@ def dedupe(items: Iterable[str]) -> list[str]:
     return out
 
 
-def build_variants(canonical: str, latin_sources: Sequence[str], arabic_sources: Sequence[str]) -> list[str]:
-    """Sources first (they are attested), then rule output, capped; canonical first, rest sorted."""
+def build_variants(
+    canonical: str, latin_sources: Sequence[str], arabic_sources: Sequence[str], reject: Iterable[str] = ()
+) -> list[str]:
+    """Attested spellings first, then rule output tier by tier (both scripts alternating), capped.
+
+    The list is written canonical first, the rest sorted (Latin before Arabic script) so diffs read well.
+    """
     attested = dedupe([canonical, *latin_sources, *arabic_sources])
-    generated_arabic = [v for name in arabic_sources for v in arabic_rule_variants(name)]
-    generated_latin = [v for name in [canonical, *latin_sources] for v in latin_rule_variants(name)]
-    # Interleave so that neither script's rules crowd the other out of the cap.
-    generated = [v for pair in itertools.zip_longest(generated_arabic, generated_latin) for v in pair if v]
-    chosen = fold_dedupe([*attested, *generated])[: max(MAX_VARIANTS, len(attested))]
+    latin = [latin_rule_tiers(n) for n in dedupe([canonical, *latin_sources])]
+    arabic = [arabic_rule_tiers(n) for n in dedupe(arabic_sources)]
+    generated = []
+    for tier in range(4):
+        generated += [v for tiers in latin for v in tiers[tier]]
+        generated += [v for tiers in arabic for v in tiers[tier]]
+    rejected = {r.casefold() for r in reject}
+    candidates = [v for v in fold_dedupe([*attested, *generated]) if v.casefold() not in rejected or v == canonical]
+    chosen = candidates[: max(MAX_VARIANTS, len(attested))]
     rest = sorted(set(chosen) - {canonical}, key=lambda v: (is_arabic_script(v), v.casefold(), v))
     return [canonical, *rest]
 
@@ -970,7 +1019,9 @@ def district_records(districts: Sequence[District], aliases: dict[str, Any]) -> 
             "name_ps": district.name_ps,
             "lat": district.lat,
             "lon": district.lon,
-            "variants": build_variants(district.name, latin, [a for a in arabic if a]),
+            "variants": build_variants(
+                district.name, latin, [a for a in arabic if a], curated.get("reject", []) if curated else []
+            ),
             "source": district.source,
             "shape_id": district.shape_id,
         }
@@ -1069,14 +1120,14 @@ def build(source: Path, aliases_path: Path) -> tuple[dict[str, Any], Report]:
     report.note("JSON provinces matched: " + ", ".join(f"{k}->{v}" for k, v in sorted(province_map.items()) if k != v))
     report.section("JSON province entries that are not provinces", unmatched_json_provinces)
 
-    entries = json_districts(json_entries, province_map)
+    entries = rename_json_entries(json_districts(json_entries, province_map), aliases, report)
     matched = match_json_to_adm2(entries, districts, aliases)
     report.note(f"JSON district entries: {len(entries)}; matched to ADM2: {len(matched)}")
     decisions = [line for d in districts if (line := assign_province(d))]
     report.section("province assignment notes (disagreements and how they were resolved)", decisions)
     check_curated_districts(aliases, districts, report)
 
-    apply_json_decisions(entries, matched, districts, aliases, report)
+    apply_json_decisions(entries, matched, districts, provinces, aliases, report)
     cross = [
         f"JSON {m.json_province}/{m.name} -> {d.province}/{d.name}"
         for d in districts
