@@ -1,38 +1,39 @@
 """dedup: posts.relevant → posts.unique (copies → posts.duplicates).
 
-The input is keyed by content fingerprint, so the table of fingerprints seen is partitioned the same
-way and every copy of a post is judged on the partition that saw the original. A copy is passed to
-posts.duplicates with ``dup_of`` set, not dropped silently. The table is changelog-backed: it
-survives a worker restart.
+The input is keyed by the places a post names, so every post about the same places is judged on one
+partition against the same window of recent posts (``districtwatch.dedup.judge``: exact copies by
+fingerprint, near copies by MinHash). A copy goes to posts.duplicates with ``dup_of`` set, never
+dropped silently. The table is changelog-backed, so it survives a worker restart.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from districtwatch import topics
 from districtwatch.app import app, metrics, settings
 from districtwatch.codec import decode, encode
 from districtwatch.deadletters import dead_letter
-from districtwatch.dedup import Seen, is_duplicate
+from districtwatch.dedup import RecentPost, fingerprint, judge, signature
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Post
 
 STAGE = "dedup"
 
-seen_posts = app.Table(
-    "dedup-seen",
+recent_posts = app.Table(
+    "dedup-recent",
     default=None,
     key_type=str,
     value_type=dict,
-    help="Content fingerprint → the first post seen with it (id, event time).",
+    help="Places named → the recent posts naming them (id, event time, fingerprint, MinHash).",
 )
 
 
 @app.agent(topics.posts_relevant, name=STAGE)
 async def dedup_posts(stream: Any) -> None:
     window = timedelta(hours=settings.dedup_window_hours)
+    threshold = settings.near_duplicate_threshold
     async for event in stream.events():
         metrics.stage_in.labels(STAGE).inc()
         try:
@@ -41,15 +42,17 @@ async def dedup_posts(stream: Any) -> None:
             await dead_letter(STAGE, "decode", str(exc), event)
             continue
         key = (event.key or b"").decode("utf-8", "replace")
-        record = seen_posts.get(key)
-        seen = Seen(record["post_id"], datetime.fromisoformat(record["created_at"])) if record else None
-        if seen is not None and seen.post_id != post.id and is_duplicate(seen, post.created_at, window):
-            copy = post.model_copy(update={"dup_of": seen.post_id})
+        stored = recent_posts.get(key)
+        recent = tuple(RecentPost.from_json(item) for item in stored["posts"]) if stored else ()
+        this = RecentPost(post.id, post.created_at, fingerprint(post.text), signature(post.text))
+        judgement = judge(this, recent, window=window, threshold=threshold)
+        if judgement.recent != recent:
+            recent_posts[key] = {"posts": [item.to_json() for item in judgement.recent]}
+        if judgement.dup_of is not None:
+            copy = post.model_copy(update={"dup_of": judgement.dup_of})
             await topics.posts_duplicates.send(key=post.id.encode(), value=encode(copy))
-            metrics.duplicates.labels("exact").inc()
+            metrics.duplicates.labels(judgement.kind).inc()
             metrics.stage_dropped.labels(STAGE, "duplicate").inc()
             continue
-        if seen is None or seen.post_id != post.id:
-            seen_posts[key] = {"post_id": post.id, "created_at": post.created_at.isoformat()}
         await topics.posts_unique.send(key=post.id.encode(), value=encode(post))
         metrics.stage_out.labels(STAGE).inc()

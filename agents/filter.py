@@ -2,7 +2,7 @@
 
 Decodes and validates each raw post (a bad one is dead-lettered with its reason), and passes on only
 those that could hold a claim — a place name together with an actor or a verb of capture — keyed by
-content fingerprint so that copies of a post meet on one dedup partition.
+the places they name, so that copies of a post meet on one dedup partition.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.codec import decode, encode
 from districtwatch.deadletters import dead_letter
-from districtwatch.dedup import fingerprint
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Post
 
@@ -62,5 +61,6 @@ async def filter_posts(stream: Any) -> None:
         if not extractor().is_relevant(post.text):
             metrics.stage_dropped.labels(STAGE, "irrelevant").inc()
             continue
-        await topics.posts_relevant.send(key=fingerprint(post.text).encode(), value=encode(post))
+        places = extractor().mentioned_places(post.text)
+        await topics.posts_relevant.send(key="|".join(places).encode(), value=encode(post))
         metrics.stage_out.labels(STAGE).inc()

@@ -243,6 +243,12 @@ def apply_claim(
         return _contest(state, pending, claim, policy, place, now)
     if claim.gained_by is None and claim.lost_by is None:
         return state, []  # says nothing about who holds it
+    if pending is not None and pending.status is AlertStatus.CONFIRMED and _same_change(pending, claim):
+        # More evidence for a change already confirmed: kept (so the evidence does not depend on
+        # arrival order), no new alert.
+        grown = _grow(pending, claim, policy, is_trusted)
+        since = grown.first_seen if state.controller == grown.gained_by else state.since
+        return state.model_copy(update={"pending": grown, "since": since}), []
     if pending is None or pending.status is AlertStatus.CONFIRMED:
         if claim.gained_by is not None and claim.gained_by == state.controller:
             return state, []  # repeats the current controller: no change
@@ -250,18 +256,26 @@ def apply_claim(
     if not _same_change(pending, claim):
         return _contest(state, pending, claim, policy, place, now)
 
-    grown = pending.model_copy(
-        update={
-            "evidence": (*pending.evidence, _evidence(claim, _weight(claim, policy, is_trusted)))[-EVIDENCE_LIMIT:],
-            "gained_by": pending.gained_by or claim.gained_by,
-            "lost_by": pending.lost_by or claim.lost_by,
-        }
-    )
+    grown = _grow(pending, claim, policy, is_trusted)
     state = state.model_copy(update={"pending": grown})
     if grown.gained_by is not None and independent_weight(grown.evidence) >= policy.confirm_threshold:
         state, alert = _confirm(state, grown, claim.post.id, policy, place, now)
         return state, [alert]
     return state, []
+
+
+def _grow(
+    pending: PendingChange, claim: Claim, policy: Policy, is_trusted: Callable[[str, str], bool]
+) -> PendingChange:
+    return pending.model_copy(
+        update={
+            "evidence": (*pending.evidence, _evidence(claim, _weight(claim, policy, is_trusted)))[-EVIDENCE_LIMIT:],
+            "gained_by": pending.gained_by or claim.gained_by,
+            "lost_by": pending.lost_by or claim.lost_by,
+            # event time, not arrival order: a late-arriving earlier post moves the start back
+            "first_seen": min(pending.first_seen, claim.post.created_at),
+        }
+    )
 
 
 def _same_change(pending: PendingChange, claim: Claim) -> bool:

@@ -15,7 +15,9 @@ comparison list short. Each list holds the posts of one event-time window, at mo
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import struct
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -50,22 +52,9 @@ def fingerprint(text: str) -> str:
     return hashlib.blake2b(normalize_for_dedup(text).encode("utf-8"), digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True, slots=True)
-class Seen:
-    """The first post seen with a fingerprint."""
-
-    post_id: str
-    created_at: datetime
-
-
-def is_duplicate(seen: Seen | None, created_at: datetime, window: timedelta) -> bool:
-    """True when a post created at ``created_at`` repeats ``seen`` within the event-time window."""
-    return seen is not None and abs(created_at - seen.created_at) <= window
-
-
 SHINGLE = 4
 NUM_PERM = 64
-MAX_RECENT = 200
+MAX_RECENT = 100
 
 
 def signature(text: str) -> tuple[int, ...]:
@@ -93,21 +82,24 @@ class RecentPost:
     fingerprint: str
     signature: tuple[int, ...]
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, str]:
+        # MinHash values are 32-bit: packed and base64-encoded they take a fifth of a JSON list.
+        packed = struct.pack(f"<{len(self.signature)}I", *self.signature)
         return {
             "post_id": self.post_id,
             "created_at": self.created_at.isoformat(),
             "fingerprint": self.fingerprint,
-            "signature": list(self.signature),
+            "signature": base64.b64encode(packed).decode("ascii"),
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, object]) -> RecentPost:
+    def from_json(cls, data: dict[str, str]) -> RecentPost:
+        packed = base64.b64decode(data["signature"])
         return cls(
-            post_id=str(data["post_id"]),
-            created_at=datetime.fromisoformat(str(data["created_at"])),
-            fingerprint=str(data["fingerprint"]),
-            signature=tuple(int(v) for v in data["signature"]),  # type: ignore[attr-defined]  # a JSON list
+            post_id=data["post_id"],
+            created_at=datetime.fromisoformat(data["created_at"]),
+            fingerprint=data["fingerprint"],
+            signature=struct.unpack(f"<{len(packed) // 4}I", packed),
         )
 
 
