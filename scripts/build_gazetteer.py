@@ -19,8 +19,10 @@ Pipeline, one small step per function group below:
 2. match the JSON's provinces to the ADM1 provinces;
 3. match the JSON's districts to ADM2 districts (name similarity plus "the JSON point lies in the polygon");
 4. give each ADM2 district its province: largest overlap, unless the matched JSON entry files it under
-   another province that also overlaps it substantially (the ADM1 layer is older and coarser);
-5. add the JSON's newer districts that the aliases file confirms (e.g. Banu, split from Andarab);
+   another province that the district also overlaps (the 2007 ADM1 layer is coarser than the 2014
+   districts) and no matched entry backs the largest overlap;
+5. apply the aliases file's decisions on the JSON entries rules cannot place: newer districts (Banu,
+   split from Andarab), other names of known districts, and entries to leave out;
 6. generate spelling variants by documented rules, add the curated ones, find ambiguous names;
 7. write deterministic JSON and print the report.
 """
@@ -28,7 +30,6 @@ Pipeline, one small step per function group below:
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import re
 import sys
@@ -78,7 +79,8 @@ CANDIDATE_MIN_OVERLAP = 0.01
 
 # JSON district entries that are city sub-districts, centres or placeholders, not districts.
 JSON_NOISE = re.compile(
-    r"^(n/ ?a\.?|na)$|\bpd\b|\bdistrict\b|^center of\b|^markaz|^nahia|^zone\b|^provincial$|^\d",
+    r"^(n/ ?a\.?|na)$|\bpd\b|\bdistrict\b|^center of\b|^markaz\W*(e\W*)?shaha?r$"
+    r"|^nahia|^zone\b|^provincial$|^\d",
     re.IGNORECASE,
 )
 
@@ -178,9 +180,17 @@ def letter_count(text: str) -> int:
     return sum(1 for ch in text if ch.isalpha())
 
 
+ARABIC_FOLD = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ة": "ه", "ۀ": "ه", "آ": "ا", "أ": "ا", "إ": "ا"})
+
+
 def fold_key(text: str) -> str:
-    """Case- and space-insensitive key used to detect ambiguous names and to dedupe variants."""
-    return re.sub(r"[\s\u200c]+", "", unicodedata.normalize("NFC", text).casefold())
+    """Key for detecting ambiguous names: case, spaces/ZWNJ and Arabic letter variants do not count.
+
+    Folding the Arabic-script letter variants too means two districts are reported as sharing a name even
+    when the variant cap kept the Arabic-yeh spelling for one of them and not for the other.
+    """
+    text = ARABIC_DIACRITICS.sub("", unicodedata.normalize("NFC", text)).translate(ARABIC_FOLD)
+    return re.sub(r"[\s\u200c]+", "", text.casefold())
 
 
 # --------------------------------------------------------------------------------------------------
@@ -337,7 +347,9 @@ def match_key(name: str) -> str:
     words = [w for w in re.split(r"[^a-z]+", name.lower()) if w]
     words = [w for w in words if w not in {"i", "e", "ye", "y", "wa", "o", "va"}]
     # A word-final -i on a non-final word is usually the izafe ("Puli Hisar" = "Pul-i Hisar").
-    words = [w[:-1] if i < len(words) - 1 and len(w) > 3 and w.endswith("i") else w for i, w in enumerate(words)]
+    words = [
+        w[:-1] if i < len(words) - 1 and len(w) > 3 and w.endswith("i") else w for i, w in enumerate(words)
+    ]
     keyed = []
     for word in words:
         for pattern, repl in _KEY_REWRITES:
@@ -460,10 +472,15 @@ def assign_province(district: District) -> str | None:
     spatial = district.overlaps[0][1]
     district.province = spatial
     if not district.json_matches:
-        return f"{district.name}: no JSON entry; kept spatial {spatial} ({district.overlaps[0][0]:.0%})"
+        share = district.overlaps[0][0]
+        return f"{district.name}: no JSON entry matched by rule; kept spatial {spatial} ({share:.0%})"
     best = max(district.json_matches, key=lambda m: (m[0], -m[1].id))[1]
     if best.province is None or best.province == spatial:
         return None
+    if any(m.province == spatial for _, m in district.json_matches):
+        return (
+            f"{district.name}: JSON entries in both {best.province} and {spatial} -> kept spatial {spatial}"
+        )
     share = dict((name, s) for s, name in district.overlaps).get(best.province, 0.0)
     if share >= JSON_OVERRIDE_MIN_OVERLAP:
         district.province = best.province
@@ -605,12 +622,19 @@ def join_dari_pashto(districts: Sequence[District], aliases: dict[str, Any], rep
         curated = curated_district(aliases, district.province, district.name)
         # A centre or city sub-district entry ("Center of Bamyan") may locate a district but names it badly.
         ranked = sorted(
-            (m for m in district.json_matches if not JSON_NOISE.search(m[1].name)), key=lambda m: (-m[0], m[1].id)
+            (m for m in district.json_matches if not JSON_NOISE.search(m[1].name)),
+            key=lambda m: (-m[0], m[1].id),
         )
         json_fa = next((m.name_fa for _, m in ranked if m.name_fa), "")
         json_ps = next((m.name_ps for _, m in ranked if m.name_ps), "")
-        district.name_fa = clean_arabic_name(str(curated.get("fa") or json_fa))
-        district.name_ps = clean_arabic_name(str(curated.get("ps") or json_ps or district.name_fa))
+        district.name_fa = persian_letters(
+            strip_diacritics(clean_arabic_name(str(curated.get("fa") or json_fa)))
+        )
+        # The JSON's Pashto field is nearly always a copy of its Dari one; a corrected Dari name then
+        # corrects the copy too. A genuinely different Pashto spelling (ژړی, شین ډنډ) is kept.
+        json_ps_is_copy = not json_ps or json_ps == json_fa
+        ps = curated.get("ps") or (district.name_fa if json_ps_is_copy else json_ps)
+        district.name_ps = strip_diacritics(clean_arabic_name(str(ps)))
         if curated.get("fa") and json_fa and strip_diacritics(json_fa) != curated["fa"]:
             overridden.append(f"{district.province}/{district.name}: JSON {json_fa} -> {curated['fa']}")
         if not district.name_fa:
@@ -619,7 +643,7 @@ def join_dari_pashto(districts: Sequence[District], aliases: dict[str, Any], rep
             district.extra_arabic.extend(n for n in (match.name_fa, match.name_ps) if n)
             if match.name != district.name:
                 district.extra_latin.append(match.name)
-    report.section("Dari names corrected by the aliases file", overridden)
+    report.section("Dari names where the aliases file differs from the JSON", overridden)
     report.section("districts still without a Dari name", missing)
 
 
@@ -662,11 +686,9 @@ WORD_ALTERNATIONS: tuple[tuple[str, ...], ...] = (
     ("Boldak", "Buldak"),
     ("Qalat", "Kalat"),
     ("Nur", "Noor"),
-    ("Payin", "Payan", "Pain", "Paeen"),
-    ("Bala", "Balla"),
+    ("Payin", "Payan", "Paeen"),
     ("Sufi", "Sof", "Suf"),
-    ("Shah", "Sha"),
-    ("Ab", "Aab", "Aw"),
+    ("Ab", "Aab"),
 )
 
 # "wa" (and) between words: "Tala Wa Barfak", "Tala-o-Barfak", "Tala wa Barfak".
@@ -674,7 +696,20 @@ CONJUNCTION_FORMS = (" wa ", " Wa ", "-o-", " o ", " va ", "-wa-")
 CONJUNCTIONS = {"wa", "o", "va", "u"}
 
 # Second words that are also written fused with the first: "Lashkar Gah" / "Lashkargah".
-COMPOUND_SUFFIXES = ("abad", "gah", "kot", "kowt", "qala", "shahr", "dara", "rod", "zayi", "zai", "khel", "band")
+COMPOUND_SUFFIXES = (
+    "abad",
+    "gah",
+    "kot",
+    "kowt",
+    "qala",
+    "shahr",
+    "dara",
+    "rod",
+    "zayi",
+    "zai",
+    "khel",
+    "band",
+)
 
 
 @dataclass(frozen=True)
@@ -723,6 +758,7 @@ def is_fused_izafe(word: str, following: str) -> bool:
         and low[-2] not in "aeiouy"
         and low not in NATIVE_FINAL_I
         and following.lower() not in NO_IZAFE_BEFORE
+        and following.lower() not in ENGLISH_WORDS
     )
 
 
@@ -743,7 +779,7 @@ def render(parsed: Parsed, izafe_style: str, and_style: str = " wa ") -> str:
 
 
 def izafe_variants(name: str) -> list[str]:
-    """Every spelling of the izafe and 'and' joins: Pul-e-Khumri, Pul-i-Khumri, Puli Khumri, Pul e Khumri..."""
+    """Every spelling of the izafe and 'and' joins: Pul-e-Khumri, Pul-i-Khumri, Puli Khumri, Pul e Khumri."""
     parsed = parse_latin(name)
     if "izafe" not in parsed.joins and "and" not in parsed.joins:
         return []
@@ -759,7 +795,7 @@ def compound_variants(name: str) -> list[str]:
     """Fused vs spaced vs hyphenated second words: Lashkar Gah / Lashkargah, Dawlatabad / Dawlat Abad."""
     out = []
     words = name.split(" ")
-    if len(words) == 2 and words[1].lower() in COMPOUND_SUFFIXES:
+    if len(words) == 2 and words[0].isalpha() and words[1].lower() in COMPOUND_SUFFIXES:
         out += [words[0] + words[1].lower(), f"{words[0]}-{words[1]}"]
     for suffix in COMPOUND_SUFFIXES:
         match = re.fullmatch(rf"([A-Z][a-z]{{2,}})({suffix})", name)
@@ -795,6 +831,42 @@ def word_alternation_variants(name: str) -> list[str]:
     return out
 
 
+# English words that appear in curated spellings ("Kajaki Dam", "Herat city"); spelling rules skip them.
+ENGLISH_WORDS = {
+    "air",
+    "airbase",
+    "airfield",
+    "airport",
+    "base",
+    "border",
+    "bridge",
+    "central",
+    "centre",
+    "city",
+    "corridor",
+    "crossing",
+    "dam",
+    "district",
+    "field",
+    "friendship",
+    "gate",
+    "india",
+    "international",
+    "new",
+    "of",
+    "pass",
+    "port",
+    "the",
+    "tunnel",
+    "valley",
+}
+
+
+def is_untouchable(word: str) -> bool:
+    """English words and acronyms (HKIA) keep their spelling whatever the rules do to the place name."""
+    return word.lower() in ENGLISH_WORDS or sum(ch.isupper() for ch in word) > 1
+
+
 def persian_vowel_variant(name: str) -> str:
     """Iranian-style vowels: i -> e and u -> o inside words (Hisar -> Hesar, Khumri -> Khomri, Pul -> Pol).
 
@@ -803,6 +875,8 @@ def persian_vowel_variant(name: str) -> str:
 
     def convert(match: re.Match[str]) -> str:
         word = match.group(0)
+        if is_untouchable(word):
+            return word
         body, last = word[:-1], word[-1]
         body = body.replace("i", "e").replace("u", "o").replace("I", "E").replace("U", "O")
         body = body.replace("ae", "ai").replace("ay", "ay")
@@ -814,10 +888,15 @@ def persian_vowel_variant(name: str) -> str:
 
 def simplified_variant(name: str) -> str:
     """English-news simplifications: ou -> u, ee -> i, oo -> u, doubled letters written once."""
-    text = re.sub("ou", "u", name)
-    text = re.sub("ee", "i", text)
-    text = re.sub("oo", "u", text)
-    return re.sub(r"([a-z])\1", r"\1", text)
+
+    def simplify(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if is_untouchable(word):
+            return word
+        word = word.replace("ou", "u").replace("ee", "i").replace("oo", "u")
+        return re.sub(r"([a-z])\1", r"\1", word)
+
+    return re.sub(r"[A-Za-z]+", simplify, name)
 
 
 def ullah_variants(name: str) -> list[str]:
@@ -852,11 +931,17 @@ def strip_diacritics(text: str) -> str:
     return ARABIC_DIACRITICS.sub("", text)
 
 
+def persian_letters(text: str) -> str:
+    """Dari is written with Persian yeh and kaf; the JSON sometimes has the Arabic code points."""
+    return text.translate(ARABIC_TO_PERSIAN)
+
+
 def spacing_variants(text: str) -> list[str]:
     """Word gaps written as a space, a zero-width non-joiner, or not at all (پل حصار / پل‌حصار / پلحصار).
 
-    Fusing is only generated for two-word names whose first word does not end in heh (after heh a writer
-    uses the ZWNJ); the conjunction و is written apart or attached to the next word, never ZWNJ-joined.
+    Only two-word names get the ZWNJ and fused forms, and fused only when the first word does not end in
+    heh (after heh a writer uses the ZWNJ); the conjunction و is written apart or attached to the next
+    word, never ZWNJ-joined.
     """
     words = re.split(r"[ \u200c]+", text)
     if len(words) == 1:
@@ -864,8 +949,10 @@ def spacing_variants(text: str) -> list[str]:
     spaced = " ".join(words)
     if "و" in words[1:-1]:
         return [spaced, spaced.replace(" و ", " و")]
+    if len(words) > 2:  # longer names are written with spaces; fusing them all reads as a typo
+        return [spaced]
     forms = [spaced, ZWNJ.join(words)]
-    if len(words) == 2 and not words[0].endswith("ه"):
+    if not words[0].endswith("ه"):
         forms.append("".join(words))
     return forms
 
@@ -909,6 +996,9 @@ def build_variants(
 
     The list is written canonical first, the rest sorted (Latin before Arabic script) so diffs read well.
     """
+    rejected = {r.casefold() for r in reject}
+    latin_sources = [v for v in latin_sources if v.casefold() not in rejected]
+    arabic_sources = [v for v in arabic_sources if v.casefold() not in rejected]
     attested = dedupe([canonical, *latin_sources, *arabic_sources])
     latin = [latin_rule_tiers(n) for n in dedupe([canonical, *latin_sources])]
     arabic = [arabic_rule_tiers(n) for n in dedupe(arabic_sources)]
@@ -916,8 +1006,9 @@ def build_variants(
     for tier in range(4):
         generated += [v for tiers in latin for v in tiers[tier]]
         generated += [v for tiers in arabic for v in tiers[tier]]
-    rejected = {r.casefold() for r in reject}
-    candidates = [v for v in fold_dedupe([*attested, *generated]) if v.casefold() not in rejected or v == canonical]
+    candidates = [
+        v for v in fold_dedupe([*attested, *generated]) if v.casefold() not in rejected or v == canonical
+    ]
     chosen = candidates[: max(MAX_VARIANTS, len(attested))]
     rest = sorted(set(chosen) - {canonical}, key=lambda v: (is_arabic_script(v), v.casefold(), v))
     return [canonical, *rest]
@@ -1030,28 +1121,37 @@ def district_records(districts: Sequence[District], aliases: dict[str, Any]) -> 
     return records
 
 
-def ambiguous_names(districts: Sequence[dict[str, Any]], places: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def ambiguous_names(
+    districts: Sequence[dict[str, Any]], places: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
     """Every variant (compared case- and space-insensitively) that can mean more than one district.
 
     Places count too, because a place name resolves to its district just as a district name does.
     """
     owners: dict[str, set[tuple[str, str]]] = defaultdict(set)
-    shown: dict[str, str] = {}
+    spellings: dict[str, set[str]] = defaultdict(set)
     for record in districts:
         for variant in record["variants"]:
-            key = fold_key(variant)
-            owners[key].add((record["name"], record["province"]))
-            shown[key] = min(shown.get(key, variant), variant)
+            owners[fold_key(variant)].add((record["name"], record["province"]))
+            spellings[fold_key(variant)].add(variant)
     for record in places:
         for variant in record["variants"]:
-            key = fold_key(variant)
-            owners[key].add((record["district"], record["province"]))
-            shown[key] = min(shown.get(key, variant), variant)
+            owners[fold_key(variant)].add((record["district"], record["province"]))
+            spellings[fold_key(variant)].add(variant)
+    canonical = {record[key] for record in districts for key in ("name", "name_fa", "name_ps")}
+    # Show a district's own spelling where the shared name is one, else a Persian-letter spelling, else
+    # the first in sort order.
+    shown = {
+        key: min(names, key=lambda n: (n not in canonical, n != persian_letters(n), n))
+        for key, names in spellings.items()
+    }
     return sorted(
         (
             {
                 "name": shown[key],
-                "candidates": [{"district": d, "province": p} for d, p in sorted(pairs, key=lambda x: (x[1], x[0]))],
+                "candidates": [
+                    {"district": d, "province": p} for d, p in sorted(pairs, key=lambda x: (x[1], x[0]))
+                ],
             }
             for key, pairs in owners.items()
             if len(pairs) > 1
@@ -1085,7 +1185,7 @@ def sources_block(source: Path) -> list[dict[str, str]]:
         {
             "name": "scripts/gazetteer_sources/afghanistan_aliases.yaml",
             "licence": "Apache-2.0 (districtwatch)",
-            "note": "curated spellings, capitals and sub-district places written by the districtwatch developers",
+            "note": "spellings, capitals and sub-district places curated by the districtwatch developers",
         },
     ]
 
@@ -1117,17 +1217,22 @@ def build(source: Path, aliases_path: Path) -> tuple[dict[str, Any], Report]:
     province_map = match_json_provinces(json_entries, provinces)
     unmatched_json_provinces = [e["name"] for e in json_entries if e["name"] not in province_map]
     report.note(f"ADM1 provinces: {len(provinces)}; ADM2 districts: {len(districts)}")
-    report.note("JSON provinces matched: " + ", ".join(f"{k}->{v}" for k, v in sorted(province_map.items()) if k != v))
+    report.note(
+        "JSON provinces matched: " + ", ".join(f"{k}->{v}" for k, v in sorted(province_map.items()) if k != v)
+    )
     report.section("JSON province entries that are not provinces", unmatched_json_provinces)
 
     entries = rename_json_entries(json_districts(json_entries, province_map), aliases, report)
-    matched = match_json_to_adm2(entries, districts, aliases)
-    report.note(f"JSON district entries: {len(entries)}; matched to ADM2: {len(matched)}")
+    # Entries the aliases file decides about never reach the matcher: the decision is the authority.
+    decided = {(d["in"], d["json"]) for d in aliases["json_entries"] if "rename" not in d}
+    undecided = [e for e in entries if (e.province or e.json_province, e.name) not in decided]
+    matched = match_json_to_adm2(undecided, districts, aliases)
+    report.note(f"JSON district entries: {len(entries)}; matched to ADM2 by rule: {len(matched)}")
     decisions = [line for d in districts if (line := assign_province(d))]
     report.section("province assignment notes (disagreements and how they were resolved)", decisions)
-    check_curated_districts(aliases, districts, report)
 
     apply_json_decisions(entries, matched, districts, provinces, aliases, report)
+    check_curated_districts(aliases, districts, report)
     cross = [
         f"JSON {m.json_province}/{m.name} -> {d.province}/{d.name}"
         for d in districts
@@ -1139,39 +1244,39 @@ def build(source: Path, aliases_path: Path) -> tuple[dict[str, Any], Report]:
     check_coverage(districts, provinces, report)
 
     district_out = district_records(districts, aliases)
+    province_out = province_records(provinces, json_entries, province_map, districts, aliases)
     place_out = place_records(aliases, districts)
     ambiguous = ambiguous_names(district_out, place_out)
     report.note(f"places: {len(place_out)}; ambiguous names: {len(ambiguous)}")
     report.note(
-        "variants: districts %d (max %d per district), provinces %d, places %d"
-        % (
-            sum(len(r["variants"]) for r in district_out),
-            max(len(r["variants"]) for r in district_out),
-            sum(len(r["variants"]) for r in province_records(provinces, json_entries, province_map, districts, aliases)),
-            sum(len(r["variants"]) for r in place_out),
-        )
+        f"variants: districts {sum(len(r['variants']) for r in district_out)} "
+        f"(at most {max(len(r['variants']) for r in district_out)} per district), "
+        f"provinces {sum(len(r['variants']) for r in province_out)}, "
+        f"places {sum(len(r['variants']) for r in place_out)}"
+    )
+    report.note(
+        f"written: {len(province_out)} provinces, {len(district_out)} districts "
+        f"({sum(1 for d in district_out if d['source'] == SOURCE_JSON)} from the JSON only), "
+        f"{sum(1 for d in district_out if d['name_fa'])} with a Dari name"
     )
     gazetteer = {
         "name": "afghanistan",
         "country": "Afghanistan",
         "iso3": "AFG",
         "sources": sources_block(source),
-        "provinces": province_records(provinces, json_entries, province_map, districts, aliases),
+        "provinces": province_out,
         "districts": district_out,
         "places": place_out,
         "ambiguous_names": ambiguous,
     }
-    report.note(
-        f"written: {len(gazetteer['provinces'])} provinces, {len(district_out)} districts "
-        f"({sum(1 for d in district_out if d['source'] == SOURCE_JSON)} from the JSON only), "
-        f"{sum(1 for d in district_out if d['name_fa'])} with a Dari name"
-    )
     return gazetteer, report
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--source", type=Path, required=True, help="folder with the geoBoundaries and JSON files")
+    parser.add_argument(
+        "--source", type=Path, required=True, help="folder with the geoBoundaries and JSON files"
+    )
     parser.add_argument("--out", type=Path, required=True, help="where to write the gazetteer JSON")
     parser.add_argument("--aliases", type=Path, default=DEFAULT_ALIASES, help="hand-written aliases YAML")
     return parser.parse_args(argv)

@@ -93,6 +93,7 @@ class LanguageSpec(_Strict):
     denials: list[Phrase] = Field(default_factory=list)
     history: list[Phrase] = Field(default_factory=list)
     history_year_before: list[Phrase] = Field(default_factory=list)
+    history_year_after: list[Phrase] = Field(default_factory=list)
     ongoing: list[Phrase] = Field(default_factory=list)
     predictions: list[Phrase] = Field(default_factory=list)
     clause_breaks: list[Phrase] = Field(default_factory=list)

@@ -1,0 +1,33 @@
+"""``python -m districtwatch.extraction [--explain]``: posts as JSON lines on stdin, claims on stdout."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from districtwatch.errors import ConfigError
+from districtwatch.extraction.claims import Extractor
+from districtwatch.extraction.stdio import extract_lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the extractor over stdin; exit 2 when the gazetteer or keyword pack cannot be loaded."""
+    parser = argparse.ArgumentParser(prog="python -m districtwatch.extraction", description=__doc__)
+    parser.add_argument("--explain", action="store_true", help="add an 'explain' field to every output line")
+    parser.add_argument("--gazetteer", default="afghanistan", help="gazetteer name or path to its JSON")
+    parser.add_argument("--keywords", default="afghanistan", help="keyword pack name or path to its YAML")
+    args = parser.parse_args(argv)
+    try:
+        extractor = Extractor.load(args.gazetteer, args.keywords)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    for out in extract_lines(stdin, extractor, explain=args.explain):
+        sys.stdout.write(out + "\n")
+    sys.stdout.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
