@@ -55,7 +55,8 @@ async def extract_claims(stream: Any) -> None:
                 post=PostRef(
                     id=post.id,
                     platform=post.platform,
-                    account=post.account,
+                    account=post.repost_of_account or post.account,
+                    via=post.account if post.repost_of_account else None,
                     url=post.url,
                     created_at=post.created_at,
                     excerpt=found.excerpt,

@@ -13,6 +13,7 @@ from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.codec import decode, encode
 from districtwatch.deadletters import dead_letter
+from districtwatch.dedup import repost_author
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Post
 
@@ -25,6 +26,12 @@ def _account_label(post: Post) -> str:
     if not registry.accounts or registry.get(post.platform, post.account) is not None:
         return post.account
     return "unregistered"
+
+
+def _places_key(text: str) -> bytes:
+    """The districts a post makes claims about, as the dedup key: copies of a claim name the same."""
+    claims = extractor().extract(text).claims
+    return "|".join(sorted({f"{c.province}/{c.district}" for c in claims})).encode("utf-8")
 
 
 _latest: dict[tuple[str, str], float] = {}
@@ -54,6 +61,8 @@ async def filter_posts(stream: Any) -> None:
         if settings.unknown_accounts == "deadletter" and accounts().get(post.platform, post.account) is None:
             await dead_letter(STAGE, "unknown_account", f"{post.platform}:{post.account} is not registered", event)
             continue
+        if post.repost_of_account is None and (author := repost_author(post.text)) is not None:
+            post = post.model_copy(update={"repost_of_account": author})
         account = _account_label(post)
         metrics.posts_in.labels(post.platform, account).inc()
         if account != "unregistered":
@@ -61,6 +70,5 @@ async def filter_posts(stream: Any) -> None:
         if not extractor().is_relevant(post.text):
             metrics.stage_dropped.labels(STAGE, "irrelevant").inc()
             continue
-        places = extractor().mentioned_places(post.text)
-        await topics.posts_relevant.send(key="|".join(places).encode(), value=encode(post))
+        await topics.posts_relevant.send(key=_places_key(post.text), value=encode(post))
         metrics.stage_out.labels(STAGE).inc()

@@ -7,15 +7,18 @@ district names used in more than one province). A bad entry is reported with its
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from districtwatch.codec import describe
 from districtwatch.errors import ConfigError
+
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 
 
 class Trust(StrEnum):
@@ -41,6 +44,42 @@ class Account(BaseModel):
     enabled: bool = True
     source: str | None = Field(None, description="Ingest source kind; defaults to the platform's.")
     options: dict[str, str] = Field(default_factory=dict, description="Source-specific settings.")
+
+    @field_validator("platform")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("handle")
+    @classmethod
+    def _one_word(cls, value: str) -> str:
+        if any(c.isspace() for c in value) or not value.removeprefix("@"):
+            raise ValueError(f"{value!r} is not a handle (one word, '@' optional)")
+        return value
+
+    @field_validator("languages", mode="before")
+    @classmethod
+    def _language_list(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value  # `languages: fa` means [fa]
+
+    @field_validator("languages")
+    @classmethod
+    def _language_codes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [code for code in value if not LANGUAGE_CODE.fullmatch(code)]
+        if bad:
+            raise ValueError(f"not ISO 639 language codes: {', '.join(bad)} (e.g. fa, ps, en)")
+        return value
+
+    @field_validator("options", mode="before")
+    @classmethod
+    def _scalar_options(cls, value: object) -> object:
+        """YAML reads `backfill: 5` as a number; options are kept as text for the source to parse."""
+        if isinstance(value, dict):
+            return {
+                k: str(v).lower() if isinstance(v, bool) else str(v) if isinstance(v, int | float) else v
+                for k, v in value.items()
+            }
+        return value
 
     @property
     def key(self) -> tuple[str, str]:
@@ -90,27 +129,50 @@ class AccountRegistry:
         entries = data.get("accounts") if isinstance(data, dict) else None
         if not isinstance(entries, list):
             raise ConfigError(f"{source}: expected a top-level 'accounts:' list")
-        lines = _entry_lines(root)
+        nodes = _entry_nodes(root)
         accounts = []
         seen: dict[tuple[str, str], int] = {}
         for index, entry in enumerate(entries):
-            line = lines[index] if index < len(lines) else 0
+            node = nodes[index] if index < len(nodes) else None
+            line = node.start_mark.line + 1 if node is not None else 0
             try:
                 account = Account.model_validate(entry)
             except ValidationError as exc:
-                raise ConfigError(f"{source}:{line}: account #{index + 1}: {describe(exc)}") from exc
+                where = _error_line(node, exc) or line
+                name = _entry_name(entry)
+                raise ConfigError(f"{source}:{where}: account #{index + 1}{name}: {describe(exc)}") from exc
             if account.key in seen:
-                raise ConfigError(f"{source}:{line}: {account.handle} is listed twice (see line {seen[account.key]})")
+                raise ConfigError(
+                    f"{source}:{line}: {account.handle} is listed twice (see line {seen[account.key]})"
+                )
             seen[account.key] = line
             accounts.append(account)
         return cls(tuple(accounts))
 
 
-def _entry_lines(root: yaml.Node | None) -> list[int]:
-    """1-based line of each item of the 'accounts' sequence, for error messages."""
+def _entry_nodes(root: yaml.Node | None) -> list[yaml.Node]:
+    """The YAML node of each item of the 'accounts' sequence, for line numbers in errors."""
     if not isinstance(root, yaml.MappingNode):
         return []
     for key, value in root.value:
         if getattr(key, "value", None) == "accounts" and isinstance(value, yaml.SequenceNode):
-            return [item.start_mark.line + 1 for item in value.value]
+            return list(value.value)
     return []
+
+
+def _error_line(node: yaml.Node | None, exc: ValidationError) -> int | None:
+    """1-based line of the field the first error is about, when the entry names it."""
+    errors = exc.errors(include_url=False)
+    if not isinstance(node, yaml.MappingNode) or not errors or not errors[0]["loc"]:
+        return None
+    field_name = errors[0]["loc"][0]
+    for key, value in node.value:
+        if getattr(key, "value", None) == field_name:
+            return int(value.start_mark.line) + 1
+    return None
+
+
+def _entry_name(entry: object) -> str:
+    if isinstance(entry, dict) and entry.get("handle"):
+        return f" ({entry.get('platform', '?')}/{entry['handle']})"
+    return ""

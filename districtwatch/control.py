@@ -43,6 +43,7 @@ class Evidence(BaseModel):
     post_id: str
     account: str
     platform: str
+    via: str | None = None
     url: str | None = None
     excerpt: str
     created_at: datetime
@@ -129,6 +130,7 @@ def _evidence(claim: Claim, weight: float) -> Evidence:
         post_id=post.id,
         account=post.account,
         platform=post.platform,
+        via=post.via,
         url=post.url,
         excerpt=post.excerpt[:EXCERPT_CHARS],
         created_at=post.created_at,
@@ -174,7 +176,12 @@ def _alert(
         confidence=confidence(status, independent_weight(pending.evidence), policy),
         sources=[
             AlertSource(
-                account=e.account, platform=e.platform, url=e.url, excerpt=e.excerpt, created_at=e.created_at
+                account=e.account,
+                platform=e.platform,
+                via=e.via,
+                url=e.url,
+                excerpt=e.excerpt,
+                created_at=e.created_at,
             )
             for e in evidence[:EVIDENCE_LIMIT]
         ],

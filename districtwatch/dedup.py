@@ -26,7 +26,7 @@ from typing import Literal
 
 from datasketch import MinHash
 
-_REPOST_PREFIX = re.compile(r"^\s*(?:RT|rt)\s+@\w+\s*:\s*")
+_REPOST_PREFIX = re.compile(r"^\s*(?:RT|rt)\s+@(?P<author>\w+)\s*:\s*")
 _URL = re.compile(r"https?://\S+|www\.\S+")
 _MENTION = re.compile(r"(?<!\w)@\w+")
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -35,6 +35,12 @@ _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
 def _drop_symbols(text: str) -> str:
     # Emoji and other pictographs are category So/Sk; formatting marks (ZWNJ, ZWJ, RTL marks) are Cf.
     return "".join(ch for ch in text if unicodedata.category(ch) not in {"So", "Sk", "Cf", "Cs", "Co"})
+
+
+def repost_author(text: str) -> str | None:
+    """The original author named by a retweet-style prefix ('RT @AsvakaNews: …'), if any."""
+    match = _REPOST_PREFIX.match(text)
+    return match.group("author") if match else None
 
 
 def normalize_for_dedup(text: str) -> str:

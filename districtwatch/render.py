@@ -16,7 +16,7 @@ def change_text(alert: Alert) -> str:
 def sources_text(alert: Alert) -> str:
     accounts: list[str] = []
     for source in alert.sources:
-        handle = f"@{source.account}"
+        handle = f"@{source.account}" + (f" (via @{source.via})" if source.via else "")
         if handle not in accounts:
             accounts.append(handle)
     return ", ".join(accounts)

@@ -24,6 +24,7 @@ class AlertSource(BaseModel):
 
     account: str
     platform: str
+    via: str | None = Field(None, description="The account a repost came through, if it did.")
     url: str | None = None
     excerpt: str
     created_at: datetime

@@ -15,7 +15,8 @@ class PostRef(BaseModel):
 
     id: str
     platform: str
-    account: str
+    account: str = Field(description="Author of the claim: for a repost, the original's author.")
+    via: str | None = Field(None, description="The account that reposted it, when it was a repost.")
     url: str | None = None
     created_at: datetime
     excerpt: str = Field(description="The sentence that carried the claim, in its own script.")

@@ -92,6 +92,7 @@ def story_posts() -> list[dict[str, object]]:
         source = STORY[original]
         post = _post(post_id, platform, account, START + at, template.format(text=source["text"]), source["lang"])
         post["repost_of"] = source["id"]
+        post["repost_of_account"] = source["account"]
         posts.append(post)
     return posts
 

@@ -133,8 +133,13 @@ def _fold(name: str) -> str:
 class Gazetteer:
     """Lookups over one country's provinces, districts and places (canonical names, case-insensitive)."""
 
-    def __init__(self, name: str, provinces: tuple[ProvinceRecord, ...], districts: tuple[DistrictRecord, ...],
-                 places: tuple[PlaceRecord, ...]) -> None:
+    def __init__(
+        self,
+        name: str,
+        provinces: tuple[ProvinceRecord, ...],
+        districts: tuple[DistrictRecord, ...],
+        places: tuple[PlaceRecord, ...],
+    ) -> None:
         self.name = name
         self.provinces = provinces
         self.districts = districts
@@ -173,7 +178,9 @@ class Gazetteer:
             return found
         capital = _fold(record.capital)
         for place in self.places:
-            if _fold(place.province) == _fold(record.name) and capital in {_fold(s) for s in place.spellings()}:
+            if _fold(place.province) == _fold(record.name) and capital in {
+                _fold(s) for s in place.spellings()
+            }:
                 return self.district(place.province, place.district)
         return None
 
@@ -211,7 +218,9 @@ def load_gazetteer(name_or_path: str | Path = "afghanistan") -> Gazetteer:
     for d in data.districts:
         if _fold(d.province) not in known:
             raise ConfigError(f"gazetteer {where}: district {d.name!r} names unknown province {d.province!r}")
-        districts.append(DistrictRecord(d.name, d.province, d.lat, d.lon, d.name_fa, d.name_ps, tuple(d.variants)))
+        districts.append(
+            DistrictRecord(d.name, d.province, d.lat, d.lon, d.name_fa, d.name_ps, tuple(d.variants))
+        )
     gazetteer = Gazetteer(data.name, provinces, tuple(districts), ())
     places: list[PlaceRecord] = []
     for p in data.places:

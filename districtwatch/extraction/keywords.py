@@ -77,7 +77,7 @@ class ActorSpec(_Strict):
 
 
 class LanguageSpec(_Strict):
-    """The phrases of one language.  Markers ``*_before``/``*_after`` sit right before/after what they mark."""
+    """The phrases of one language; markers ``*_before``/``*_after`` sit right before/after what they mark."""
 
     verbs: dict[str, list[Phrase]]
     passive_auxiliaries: list[Phrase] = Field(default_factory=list)
@@ -88,6 +88,7 @@ class LanguageSpec(_Strict):
     loser_before: list[Phrase] = Field(default_factory=list)
     loser_after: list[Phrase] = Field(default_factory=list)
     fillers: list[Phrase] = Field(default_factory=list)
+    adverbs: list[Phrase] = Field(default_factory=list)
     hedges: list[Phrase] = Field(default_factory=list)
     claim_words: list[Phrase] = Field(default_factory=list)
     denials: list[Phrase] = Field(default_factory=list)
@@ -95,8 +96,10 @@ class LanguageSpec(_Strict):
     history_year_before: list[Phrase] = Field(default_factory=list)
     history_year_after: list[Phrase] = Field(default_factory=list)
     ongoing: list[Phrase] = Field(default_factory=list)
+    off_topic: list[Phrase] = Field(default_factory=list)
     predictions: list[Phrase] = Field(default_factory=list)
     clause_breaks: list[Phrase] = Field(default_factory=list)
+    list_joiners: list[Phrase] = Field(default_factory=list)
     district_words: list[Phrase] = Field(default_factory=list)
     province_words: list[Phrase] = Field(default_factory=list)
     city_words: list[Phrase] = Field(default_factory=list)
@@ -143,7 +146,9 @@ class KeywordPack(_Strict):
             if len(source) != 1:
                 raise ValueError(f"fold source {source!r} must be one character")
             if target in value:
-                raise ValueError(f"fold target {target!r} is itself folded; fold {source!r} straight to the end")
+                raise ValueError(
+                    f"fold target {target!r} is itself folded; fold {source!r} straight to the end"
+                )
         return value
 
     @model_validator(mode="after")
@@ -158,16 +163,18 @@ class KeywordPack(_Strict):
                 raise ValueError(f"frames.{name}.passive: {frame.passive!r} is not a frame of this pack")
             if frame.default_gained_by is not None and frame.default_gained_by not in self.actors:
                 raise ValueError(
-                    f"frames.{name}.default_gained_by: {frame.default_gained_by!r} is not an actor of this pack"
+                    f"frames.{name}.default_gained_by: {frame.default_gained_by!r} is no actor of the pack"
                 )
         if not self.languages:
             raise ValueError("languages: at least one language is needed")
         for code, language in self.languages.items():
             if not any(language.verbs.values()):
                 raise ValueError(f"languages.{code}.verbs: no verb at all, nothing could ever be claimed")
-            for frame in language.verbs:
-                if frame not in self.frames:
-                    raise ValueError(f"languages.{code}.verbs.{frame}: no frame of that name under 'frames'")
+            for frame_name in language.verbs:
+                if frame_name not in self.frames:
+                    raise ValueError(
+                        f"languages.{code}.verbs.{frame_name}: no frame of that name in 'frames'"
+                    )
         return self
 
 

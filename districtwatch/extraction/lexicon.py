@@ -246,7 +246,7 @@ class Lexicon:
 
     def skeleton_hits(self, tokens: list[Token], hits: list[Hit]) -> list[Hit]:
         """Place names met only through their consonant skeleton, in tokens no other hit covers."""
-        covered = set()
+        covered: set[int] = set()
         for hit in hits:
             covered.update(range(hit.first, hit.last + 1))
         found: list[Hit] = []
@@ -255,7 +255,7 @@ class Lexicon:
         while i < count:
             best: Hit | None = None
             for j in range(min(count, i + _WINDOW) - 1, i - 1, -1):
-                window = tokens[i:j + 1]
+                window = tokens[i : j + 1]
                 if not _name_like(window) or any(k in covered for k in range(i, j + 1)):
                     continue
                 skel = skeleton(" ".join(t.key for t in window))

@@ -36,20 +36,37 @@ __all__ = ["Normalizer", "Token", "is_arabic_script", "normalize", "skeleton"]
 # (Latin accents, Arabic harakat, superscript alef, Quranic marks) that belong to the word they sit on,
 # and apostrophes *inside* a word ("Ma'ruf", "Kunduz's").  ZWNJ is deliberately not a word character:
 # in Persian it separates morphemes, so it behaves like a space and multi-word names also get a joined key.
-_WORD_CHAR = r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed])"
+_WORD_CHAR = (
+    r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed])"
+)
 _TOKEN_RE = re.compile(rf"{_WORD_CHAR}+(?:['\u2019\u02bc\u2018`]{_WORD_CHAR}+)*")
+_WORD_RE = re.compile(r"[^\W_]+")
 _POSSESSIVE_RE = re.compile(r"['\u2019\u02bc]s$", re.IGNORECASE)
 _APOSTROPHES = "'\u2019\u02bc\u2018`"
 _TATWEEL = "\u0640"
 
-_ARABIC_RANGES = (("\u0600", "\u06ff"), ("\u0750", "\u077f"), ("\u08a0", "\u08ff"), ("\ufb50", "\ufdff"),
-                  ("\ufe70", "\ufeff"))
+_ARABIC_RANGES = (
+    ("\u0600", "\u06ff"),
+    ("\u0750", "\u077f"),
+    ("\u08a0", "\u08ff"),
+    ("\ufb50", "\ufdff"),
+    ("\ufe70", "\ufeff"),
+)
 
 # Skeleton building.  anyascii spells some Arabic letters with two ASCII letters (ش -> "sh", ث -> "th");
 # each such spelling, and the matching Latin digraph, becomes one symbol so that a Latin "sh" and the
 # Arabic letter agree while the accidental sequence د+ه ("dh") does not turn into ذ.
-_ARABIC_DIGRAPHS = {"sh": "S", "ch": "C", "kh": "X", "gh": "G", "zh": "J", "th": "s", "dh": "z", "ts": "s",
-                    "dz": "z"}
+_ARABIC_DIGRAPHS = {
+    "sh": "S",
+    "ch": "C",
+    "kh": "X",
+    "gh": "G",
+    "zh": "J",
+    "th": "s",
+    "dh": "z",
+    "ts": "s",
+    "dz": "z",
+}
 _LATIN_DIGRAPHS = (("sh", "S"), ("ch", "C"), ("kh", "X"), ("gh", "G"), ("zh", "J"), ("ph", "f"))
 # Vowels and the semivowels w/y: Arabic script writes only long vowels, as و and ی, while transliterations
 # write every vowel in several ways (Maymana/Maimana/Meymaneh), so none of them can be part of a skeleton.
@@ -118,7 +135,9 @@ class Normalizer:
         text = "".join(ch for ch in unicodedata.normalize("NFD", text) if unicodedata.category(ch) != "Mn")
         text = persian.convert_ar_characters(persian.remove_arabic_diacritics(text))
         text = persian.convert_fa_numbers(persian.convert_ar_numbers(text))
-        return unicodedata.normalize("NFC", text.translate(self._table))
+        text = unicodedata.normalize("NFC", text.translate(self._table))
+        # Compatibility folding can turn one character into several words ("¼" -> "1⁄4"): keep the words.
+        return " ".join(_WORD_RE.findall(text))
 
     def phrase_key(self, phrase: str) -> str:
         """Key of a multi-word phrase from a data file: its tokens' keys joined by single spaces."""
@@ -159,7 +178,7 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def skeleton(key: str) -> str:
-    """Consonant skeleton of an exact key (one word or a phrase): ``پل حصار`` and ``pul i hisar`` -> ``plhsr``.
+    """Consonant skeleton of an exact key (a word or a phrase): ``پل حصار`` and ``pul i hisar`` -> ``plhsr``.
 
     Word-final ه (a vowel carrier in Dari and Pashto) is dropped before transliterating, as is a final h
     after it, so Maymana and میمنه agree; repeated symbols collapse across word joins, so Jabal-us-Saraj,
@@ -170,7 +189,9 @@ def skeleton(key: str) -> str:
         if is_arabic_script(word):
             if len(word) > 2 and word[-1] in "هةە":
                 word = word[:-1]
-            ascii_word = "".join(_ARABIC_DIGRAPHS.get(sym, sym) for sym in (anyascii(ch).lower() for ch in word))
+            ascii_word = "".join(
+                _ARABIC_DIGRAPHS.get(sym, sym) for sym in (anyascii(ch).lower() for ch in word)
+            )
         else:
             ascii_word = anyascii(word).lower()
             for digraph, symbol in _LATIN_DIGRAPHS:

@@ -28,7 +28,7 @@ from pydantic import SecretStr
 
 from districtwatch.accounts import Account
 from districtwatch.ingest.errors import SourceSetupError
-from districtwatch.schemas.post import Post
+from districtwatch.schemas import Post
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +124,9 @@ class SourceSettings:
         Reading by name lets the service settings grow the ingest fields (see the ingest README)
         without this module importing them one by one.
         """
-        values = {name: getattr(settings, name) for name in cls.__dataclass_fields__ if hasattr(settings, name)}
+        values = {
+            name: getattr(settings, name) for name in cls.__dataclass_fields__ if hasattr(settings, name)
+        }
         return cls(**{k: v for k, v in values.items() if v is not None})
 
 
@@ -225,7 +227,9 @@ def spec_for(account: Account, specs: Mapping[str, SourceSpec]) -> SourceSpec:
     for spec in specs.values():
         if spec.default and spec.platform == account.platform.lower():
             return spec
-    raise SourceSetupError(f"{account.platform}/{account.handle}: no source reads platform {account.platform!r}")
+    raise SourceSetupError(
+        f"{account.platform}/{account.handle}: no source reads platform {account.platform!r}"
+    )
 
 
 def describe(specs: Mapping[str, SourceSpec], settings: SourceSettings) -> list[SourceInfo]:
@@ -263,7 +267,9 @@ def int_option(account: Account, name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError as exc:
-        raise SourceSetupError(f"{account.platform}/{account.handle}: option {name} must be a number") from exc
+        raise SourceSetupError(
+            f"{account.platform}/{account.handle}: option {name} must be a number"
+        ) from exc
 
 
 def mark_edited(post: Post, edited_at: datetime | None) -> Post:

@@ -32,7 +32,10 @@ class IngestMetrics:
         per_account = ("source", "account")
         return cls(
             polls=Counter(
-                "districtwatch_ingest_polls_total", "Polls of an account, failed or not.", per_account, registry=registry
+                "districtwatch_ingest_polls_total",
+                "Polls of an account, failed or not.",
+                per_account,
+                registry=registry,
             ),
             posts_fetched=Counter(
                 "districtwatch_ingest_posts_fetched_total",

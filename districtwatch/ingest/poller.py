@@ -29,7 +29,7 @@ from districtwatch.ingest.checkpoints import CheckpointStore
 from districtwatch.ingest.errors import RateLimited, SourceSetupError
 from districtwatch.ingest.metrics import IngestMetrics
 from districtwatch.ingest.sink import PostSink
-from districtwatch.schemas.post import Post
+from districtwatch.schemas import Post
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class Backoff:
     cap_s: float = 900.0
 
     def delay(self, failures: int, rng: random.Random) -> float:
-        step = min(self.cap_s, self.first_s * 2 ** max(0, failures - 1))
+        step = min(self.cap_s, self.first_s * 2.0 ** min(max(0, failures - 1), 40))
         return step / 2 + rng.uniform(0, step / 2)
 
 
@@ -130,12 +130,14 @@ class AccountPoller:
         self.failures += 1
         self.metrics.poll_errors.labels(*self._labels(), type(exc).__name__).inc()
         retriable = isinstance(exc, DistrictwatchError) and exc.retriable
-        steps = self.failures if retriable else 10_000  # non-retriable: straight to the longest delay
+        steps = self.failures if retriable else 64  # non-retriable: straight to the longest delay
         delay = self.backoff.delay(steps, self.rng)
         if isinstance(exc, RateLimited) and exc.retry_after is not None:
             delay = max(delay, exc.retry_after)
         level = logging.WARNING if retriable else logging.ERROR
-        log.log(level, "%s: poll failed (%s: %s); next try in %.1fs", self.name, type(exc).__name__, exc, delay)
+        log.log(
+            level, "%s: poll failed (%s: %s); next try in %.1fs", self.name, type(exc).__name__, exc, delay
+        )
         return PollOutcome(self.name, delay, error=exc)
 
     def _record(self, result: FetchResult) -> None:
@@ -150,11 +152,15 @@ class AccountPoller:
             log.info("%s: deleted on the platform: %s", self.name, ", ".join(result.deleted))
         if result.gap:
             self.metrics.gaps.labels(*labels).inc()
-            log.warning("%s: page cap reached before the checkpoint; older new posts may be missing", self.name)
+            log.warning(
+                "%s: page cap reached before the checkpoint; older new posts may be missing", self.name
+            )
         now = self.clock()
         self.metrics.last_success.labels(*labels).set(now)
         if self.checkpoint is not None and self.checkpoint.newest_post_at is not None:
-            self.metrics.checkpoint_lag.labels(*labels).set(max(0.0, now - self.checkpoint.newest_post_at.timestamp()))
+            self.metrics.checkpoint_lag.labels(*labels).set(
+                max(0.0, now - self.checkpoint.newest_post_at.timestamp())
+            )
 
 
 def _stamped(posts: Sequence[Post], now: datetime) -> list[Post]:

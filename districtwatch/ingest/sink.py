@@ -16,7 +16,7 @@ from aiokafka.errors import KafkaError
 
 from districtwatch.codec import encode
 from districtwatch.errors import DistrictwatchError
-from districtwatch.schemas.post import Post
+from districtwatch.schemas import Post
 
 
 class SinkError(DistrictwatchError):
@@ -33,20 +33,25 @@ class PostSink(Protocol):
 
 def record_key(post: Post) -> bytes:
     """Posts of one account share a partition, so they stay in order."""
-    return post.account.encode("utf-8")
+    key: bytes = post.account.encode("utf-8")
+    return key
 
 
 class KafkaPostSink:
-    """A PostSink on an aiokafka producer with ``acks=all`` and idempotence."""
+    """A PostSink on an aiokafka producer with ``acks=all``."""
 
     def __init__(self, bootstrap_servers: str, topic: str) -> None:
         self.topic = topic
-        self._producer = AIOKafkaProducer(
-            bootstrap_servers=bootstrap_servers, acks="all", enable_idempotence=True, linger_ms=5
-        )
+        # Not idempotent: the embedded broker does not grant producer ids. A retried send may then
+        # repeat a post, which the dedup stage recognises by its id ("redelivered").
+        self._producer = AIOKafkaProducer(bootstrap_servers=bootstrap_servers, acks="all", linger_ms=5)
 
     async def start(self) -> None:
-        await self._producer.start()
+        try:
+            await self._producer.start()
+        except BaseException:
+            await self._producer.stop()
+            raise
 
     async def stop(self) -> None:
         await self._producer.stop()
@@ -54,7 +59,8 @@ class KafkaPostSink:
     async def send(self, posts: Sequence[Post]) -> None:
         try:
             pending = [
-                await self._producer.send(self.topic, value=encode(post), key=record_key(post)) for post in posts
+                await self._producer.send(self.topic, value=encode(post), key=record_key(post))
+                for post in posts
             ]
             await asyncio.gather(*pending)
         except KafkaError as exc:

@@ -43,7 +43,7 @@ from districtwatch.ingest.base import (
 )
 from districtwatch.ingest.errors import AccountUnavailable, MalformedPage, RateLimited, SourceUnavailable
 from districtwatch.ingest.window import reconcile
-from districtwatch.schemas.post import Post
+from districtwatch.schemas import Post
 
 if TYPE_CHECKING:
     from bs4 import Tag
@@ -139,7 +139,7 @@ def message_text(bubble: Tag) -> str:
 
 
 def _text_with_breaks(node: Tag) -> str:
-    from bs4 import NavigableString, Tag
+    from bs4.element import NavigableString, Tag
 
     parts: list[str] = []
     for piece in node.descendants:
@@ -214,7 +214,9 @@ def _scraper_class() -> type[Any]:
                 raise MalformedPage(f"{url}: unexpected HTTP {status}")
             return response
 
-        def _soup_to_items(self, soup: Any, pageUrl: str, onlyUsername: bool = False) -> Iterator[Any]:  # noqa: N803  # snscrape's name
+        def _soup_to_items(
+            self, soup: Any, pageUrl: str, onlyUsername: bool = False
+        ) -> Iterator[Any]:  # snscrape's names
             if onlyUsername:
                 yield from super()._soup_to_items(soup, pageUrl, onlyUsername)
                 return
@@ -222,7 +224,9 @@ def _scraper_class() -> type[Any]:
             self._pages_read += 1
             divs = soup.find_all("div", attrs={"class": "tgme_widget_message", "data-post": True})
             if page == 0 and not divs and soup.find("div", class_="tgme_channel_info") is None:
-                raise MalformedPage(f"{pageUrl}: no channel preview in the page (no messages, no channel info)")
+                raise MalformedPage(
+                    f"{pageUrl}: no channel preview in the page (no messages, no channel info)"
+                )
             try:
                 parsed = list(super()._soup_to_items(soup, pageUrl))
             except (AttributeError, KeyError, TypeError, ValueError) as exc:

@@ -86,3 +86,10 @@ def test_the_list_per_key_stays_bounded() -> None:
 def test_records_survive_the_table_round_trip() -> None:
     post = _recent("a", "Taliban captured Nahrin district of Baghlan")
     assert RecentPost.from_json(post.to_json()) == post
+
+
+def test_retweet_prefix_names_the_original_author() -> None:
+    from districtwatch.dedup import repost_author
+
+    assert repost_author("RT @AsvakaNews: Pol-e-Hesar captured") == "AsvakaNews"
+    assert repost_author("Pol-e-Hesar captured, says @AsvakaNews") is None

@@ -1,0 +1,258 @@
+"""What a sentence says about a target: which verb governs it, and who gained and lost by it.
+
+The verb's *frame* (from the keyword pack) says how to read the actors around it:
+
+* an actor right after a gainer marker ("to", "by", "به دست", "د … لاس ته") gained; one after a loser
+  marker ("from", "از", "له … څخه") lost — markers are read before word order, because they are explicit;
+* otherwise the nearest unmarked actor before the verb is its subject, and the frame's ``agent`` gives its
+  role (a capture verb's subject gained, a loss verb's subject lost); an expel verb's object lost;
+* when nobody is named as gainer: a state verb elsewhere in the sentence ("…; Taliban now in control"),
+  then the loser's opponent, then the frame's default (a district that "fell" fell to the Taliban).
+
+Also here: negation (a negated change is a denial), passive voice (switches the frame), predictions
+(a threat or plan before the verb), history, and the hedge policy described in ``claims``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from districtwatch.extraction.document import Document, Sentence, Trace
+from districtwatch.extraction.keywords import FrameSpec, KeywordPack
+from districtwatch.extraction.lexicon import Hit
+from districtwatch.extraction.targets import Target
+
+__all__ = ["FrameReader", "Verdict"]
+
+_YEAR_RE = re.compile(r"^(1[34]\d\d|19\d\d|20\d\d)$")  # Gregorian, and Solar Hijri years 1300-1499
+_NEGATION_REACH = 3  # tokens between a negation and its verb ("has not yet fallen")
+_NEGATION_AFTER_REACH = 2
+_PASSIVE_REACH = 2  # tokens between an auxiliary and its verb ("was reportedly captured")
+_EXPLICIT = ("marker", "agent", "state")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """How a sentence speaks of one target."""
+
+    gained_by: str | None
+    lost_by: str | None
+    hedged: bool
+    kind: Literal["change", "denial"]
+    rule: str
+
+
+class FrameReader:
+    """Applies the pack's frames, markers and sentence-level words to one target at a time."""
+
+    def __init__(self, pack: KeywordPack) -> None:
+        self._frames: dict[str, FrameSpec] = dict(pack.frames)
+        self._opponents = {name: actor.opponent for name, actor in pack.actors.items()}
+
+    def verdict(self, doc: Document, target: Target, post_hedged: bool, trace: Trace) -> Verdict | None:
+        """The change (or denial) ``target``'s sentence states, or None with the reason traced."""
+        sentence = doc.sentences[doc.sentence_of[target.hit.first]]
+        label = f"place {target.surface!r}"
+        if self._history(doc, sentence):
+            trace.add(f"{label}: the sentence is about the past (history marker or 'in <year>')")
+            return None
+        if doc.in_sentence("off_topic", sentence):
+            trace.add(f"{label}: the sentence is about something else (sport, weather, a disaster)")
+            return None
+        verb = self._verb_for(doc, sentence, target.hit)
+        if verb is None:
+            trace.add(f"{label}: no verb of change in its clause")
+            return None
+        said = doc.text_of(verb)
+        negated = self._negated(doc, verb)
+        denied = bool(doc.in_sentence("denials", sentence))
+        kind: Literal["change", "denial"] = "denial" if (negated or denied) else "change"
+        clause = doc.clause_of[target.hit.first]
+        if kind == "change":
+            if any(doc.clause_of[h.first] == clause for h in doc.in_sentence("ongoing", sentence)):
+                trace.add(f"{label}: its clause tells of fighting or a siege, not a change")
+                return None
+            if self._predicted(doc, verb):
+                trace.add(f"{label}: a threat, plan or prediction governs {said!r}")
+                return None
+            if sentence.question:
+                trace.add(f"{label}: the sentence is a question")
+                return None
+        frame_name = verb.value
+        frame = self._frames[frame_name]
+        passive = self._passive(doc, verb)
+        if passive and frame.passive:
+            frame_name = frame.passive
+            frame = self._frames[frame_name]
+        gained, lost, source = self._roles(doc, sentence, verb, frame)
+        if source == "default" and not doc.only_known_between(target.hit, verb):
+            if kind == "change":
+                trace.add(
+                    f"{label}: {said!r} names no gainer, and other words stand between it and the place"
+                )
+                return None
+            gained, source = None, "none"
+        if kind == "change":
+            if frame.requires_gainer and source not in _EXPLICIT:
+                trace.add(f"{label}: {said!r} counts only with a named gainer, and none is named")
+                return None
+            if frame.requires_loser and lost is None:
+                trace.add(f"{label}: {said!r} counts only with a named loser, and none is named")
+                return None
+            if gained is None and lost is None:
+                trace.add(f"{label}: {said!r}, but no party gained or lost")
+                return None
+        hedged = post_hedged or self._hedged(doc, sentence, gained, lost)
+        rule = (
+            f"{verb.lang}.{frame_name}{'.passive' if passive and verb.value != frame_name else ''}:{source}"
+        )
+        if kind == "denial":
+            rule += ":negated" if negated else ":denied"
+        trace.add(f"{label}: verb {said!r} -> {rule}")
+        return Verdict(gained, lost, hedged, kind, rule)
+
+    def post_hedged(self, doc: Document) -> bool:
+        """A hedge in a sentence that names no place ("UNCONFIRMED" on a line of its own) covers the post."""
+        place_sentences = {doc.sentence_of[h.first] for h in doc.kinds("place")}
+        return any(doc.sentence_of[h.first] not in place_sentences for h in doc.kinds("hedges"))
+
+    # -- sentence-level -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _history(doc: Document, sentence: Sentence) -> bool:
+        if doc.in_sentence("history", sentence):
+            return True
+        tokens = doc.reading.tokens
+        return any(
+            _YEAR_RE.match(tokens[i].key)
+            and (
+                doc.ending_at(i - 1, ("history_year_before",))
+                or doc.starting_at(i + 1, ("history_year_after",))
+            )
+            for i in sentence.tokens
+        )
+
+    @staticmethod
+    def _hedged(doc: Document, sentence: Sentence, gained: str | None, lost: str | None) -> bool:
+        """Hedge words always hedge; a claim word hedges unless its claimant is a party to the change."""
+        if doc.in_sentence("hedges", sentence):
+            return True
+        for word in doc.in_sentence("claim_words", sentence):
+            claimants = [a for a in doc.in_sentence("actor", sentence) if a.last < word.first]
+            claimant = claimants[-1].value if claimants else None
+            if claimant is None or claimant not in (gained, lost):
+                return True
+        return False
+
+    # -- the verb -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _verb_for(doc: Document, sentence: Sentence, place: Hit) -> Hit | None:
+        """Nearest verb in the place's clause; else in a neighbouring clause with no place of its own
+        (a relative clause can stand between a name and its verb)."""
+        clause = doc.clause_of[place.first]
+        verbs = doc.in_sentence("verb", sentence)
+        candidates = [v for v in verbs if doc.clause_of[v.first] == clause]
+        if not candidates:
+            place_clauses = doc.clauses_with("place")
+            candidates = [
+                v
+                for v in verbs
+                if abs(doc.clause_of[v.first] - clause) == 1 and doc.clause_of[v.first] not in place_clauses
+            ]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda v: (_distance(v, place), v.first))
+
+    @staticmethod
+    def _negated(doc: Document, verb: Hit) -> bool:
+        clause = doc.clause_of[verb.first]
+        if any(
+            verb.first - _NEGATION_REACH <= h.last < verb.first and doc.clause_of[h.first] == clause
+            for h in doc.kinds("negations_before")
+        ):
+            return True
+        return any(
+            verb.last < h.first <= verb.last + _NEGATION_AFTER_REACH and doc.clause_of[h.first] == clause
+            for h in doc.kinds("negations_after")
+        )
+
+    @staticmethod
+    def _predicted(doc: Document, verb: Hit) -> bool:
+        clause = doc.clause_of[verb.first]
+        return any(h.last < verb.first and doc.clause_of[h.first] == clause for h in doc.kinds("predictions"))
+
+    @staticmethod
+    def _passive(doc: Document, verb: Hit) -> bool:
+        return any(
+            verb.first - _PASSIVE_REACH <= h.last < verb.first for h in doc.kinds("passive_auxiliaries")
+        )
+
+    # -- the actors -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _marked_role(doc: Document, actor: Hit) -> str | None:
+        """ "gained_by" / "lost_by" when a marker right before or after the actor says so, else None."""
+        for hit in doc.before(actor, ("gainer_before", "loser_before"), skipping=("fillers",)):
+            return "gained_by" if hit.kind == "gainer_before" else "lost_by"
+        for hit in doc.after(actor, ("gainer_after", "loser_after")):
+            return "gained_by" if hit.kind == "gainer_after" else "lost_by"
+        return None
+
+    def _roles(
+        self, doc: Document, sentence: Sentence, verb: Hit, frame: FrameSpec
+    ) -> tuple[str | None, str | None, str]:
+        clause = doc.clause_of[verb.first]
+        roles = [(a, self._marked_role(doc, a)) for a in doc.in_sentence("actor", sentence)]
+        in_clause = [(a, r) for a, r in roles if doc.clause_of[a.first] == clause]
+        gainer = _nearest([a for a, r in in_clause if r == "gained_by"], verb)
+        loser = _nearest([a for a, r in in_clause if r == "lost_by"], verb)
+        gained = gainer.value if gainer else None
+        lost = loser.value if loser else None
+        source = "marker" if gained else "none"
+        subjects = [a for a, r in roles if r is None and a.last < verb.first]
+        objects = [a for a, r in in_clause if r is None and a.first > verb.last]
+        if frame.agent == "gained_by" and gained is None and subjects:
+            gained, source = subjects[-1].value, "agent"
+        if frame.agent == "lost_by" and lost is None and subjects:
+            lost = subjects[-1].value
+        if frame.patient == "lost_by" and lost is None and objects:
+            lost = objects[0].value
+        if gained is None:
+            gained = self._holder(doc, sentence, verb)
+            source = "state" if gained else source
+        if gained is None and lost is not None:
+            gained = self._opponents.get(lost)
+            source = "opponent" if gained else source
+        if gained is None and frame.default_gained_by is not None:
+            gained, source = frame.default_gained_by, "default"
+        if lost == gained:
+            lost = None
+        return gained, lost, source
+
+    def _holder(self, doc: Document, sentence: Sentence, verb: Hit) -> str | None:
+        """The subject of a state verb elsewhere in the sentence ("…; Taliban now in control")."""
+        for other in doc.in_sentence("verb", sentence):
+            if other is verb or not self._frames[other.value].state:
+                continue
+            clause = doc.clause_of[other.first]
+            subjects = [
+                a
+                for a in doc.in_sentence("actor", sentence)
+                if a.last < other.first
+                and doc.clause_of[a.first] == clause
+                and self._marked_role(doc, a) is None
+            ]
+            if subjects:
+                return subjects[-1].value
+        return None
+
+
+def _distance(a: Hit, b: Hit) -> int:
+    return max(a.first - b.last, b.first - a.last, 0)
+
+
+def _nearest(candidates: list[Hit], verb: Hit) -> Hit | None:
+    return min(candidates, key=lambda a: _distance(a, verb)) if candidates else None

@@ -1,0 +1,201 @@
+"""Which place mentions could be what changed hands.
+
+A place name in a post is a *target* unless the words around it say it is something else:
+
+* a province qualifying a district ("Imam Sahib district in Kunduz", "Kunduz's Imam Sahib"), or any
+  province named with a province word ("Balkh province");
+* a facility named after the place ("Kabul Bank", "Salang pass", "بند کجکی"), or a gazetteer place of a
+  kind that is not a town (dams, airfields, passes), or an area ("Dand-e-Ghori area", "منطقه X");
+* a location rather than the object ("in Jalalabad", "near Kunduz", "په کندهار کې");
+* a piece of a longer hyphenated name ("Dand" in "Dand-e-Ghori");
+* an actor's modifier ("Daykundi police");
+* a name that is also a common word (the pack's ``weak_names``) or a short skeleton match, unless a
+  district or city word stands next to it or it is listed alongside a target ("بنگی، چال و نمک آب").
+
+A province with a capital word ("capital of Paktia", "د پکتیکا مرکز") or a city word ("Bamyan city")
+stands for its capital district; a town or port from the gazetteer's places for its district.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from collections import Counter
+from dataclasses import dataclass
+
+from districtwatch.extraction.document import Document, Trace
+from districtwatch.extraction.gazetteer import DistrictRecord, Gazetteer
+from districtwatch.extraction.lexicon import Hit, Lexicon
+
+__all__ = ["Target", "TargetFinder"]
+
+_KIND_WORDS = ("district_words", "city_words")
+_WEAK = "weak"  # _classify: the name needs a district word or a listed neighbour to count
+
+
+@dataclass(slots=True)
+class Target:
+    """A place mention that may have changed hands; ``districts`` has several entries for shared names."""
+
+    hit: Hit
+    surface: str
+    districts: list[DistrictRecord]
+    provinces_named: set[str]
+    how: str  # exact | skeleton | capital | place
+
+
+class TargetFinder:
+    """Turns a document's place hits into targets, with the reason for every mention it drops."""
+
+    def __init__(self, gazetteer: Gazetteer, lexicon: Lexicon, claimable_kinds: set[str]) -> None:
+        self._gazetteer = gazetteer
+        self._lexicon = lexicon
+        self._claimable = claimable_kinds
+
+    def find(self, doc: Document, trace: Trace) -> list[Target]:
+        """Targets of the document, in text order."""
+        targets: list[Target] = []
+        weak: list[Hit] = []
+        accepted_weak: set[int] = set()
+        for hit in doc.kinds("place"):
+            found = self._classify(doc, hit, trace, allow_weak=False)
+            if isinstance(found, Target):
+                targets.append(found)
+            elif found == _WEAK:
+                weak.append(hit)
+        # A weak name listed next to an accepted one inherits its standing ("ولسوالی های بنگی، چال و نمک آب"):
+        # one pass each way carries the standing along a list in either direction.
+        firsts = [t.hit.first for t in targets]
+        for order in (weak, list(reversed(weak))):
+            for hit in order:
+                if id(hit) in accepted_weak:
+                    continue
+                index = bisect_left(firsts, hit.first)
+                if any(self._listed_with(doc, hit, t.hit) for t in targets[max(0, index - 1) : index + 1]):
+                    accepted_weak.add(id(hit))
+                    found = self._classify(doc, hit, trace, allow_weak=True)
+                    if isinstance(found, Target):
+                        targets.insert(index, found)
+                        firsts.insert(index, hit.first)
+        for hit in weak:
+            if id(hit) not in accepted_weak:
+                trace.add(
+                    f"place {doc.text_of(hit)!r}: not a target: a common word or a short skeleton, "
+                    "and no district/city word next to it"
+                )
+        return self._drop_qualifiers(doc, targets, trace)
+
+    def _classify(self, doc: Document, hit: Hit, trace: Trace, *, allow_weak: bool) -> Target | str | None:
+        grp = hit.group
+        if grp is None:
+            return None
+        surface = doc.text_of(hit)
+        tokens = doc.reading.tokens
+
+        def reject(reason: str) -> None:
+            trace.add(f"place {surface!r}: not a target: {reason}")
+
+        kind_word = doc.next_to(hit, _KIND_WORDS)
+        city_word = doc.next_to(hit, ("city_words",))
+        province_word = doc.next_to(hit, ("province_words",))
+        capital = bool(
+            doc.before(hit, ("capital_before",), skipping=("province_words", "fillers"))
+            or doc.after(hit, ("capital_after",), skipping=("province_words",))
+        )
+        provinces = {p.name for p in grp.provinces}
+        if (grp.weak or self._lexicon.skeleton_is_short(hit)) and not (kind_word or capital or allow_weak):
+            return _WEAK
+        if hit.how == "skeleton" and not tokens[hit.first].arabic and not tokens[hit.first].capitalized:
+            reject("lower-case Latin words met only by skeleton")
+            return None
+        if _hyphen_compound(doc, hit):
+            reject("part of a longer hyphenated name")
+            return None
+        if doc.after(hit, ("not_district_after",)) or doc.before(hit, ("not_district_before",)):
+            reject("names a facility, not the district")
+            return None
+        if capital and provinces:
+            return Target(hit, surface, self._capitals(provinces), provinces, "capital")
+        if province_word and provinces:
+            return None  # a province as such: it only helps to resolve same-named districts
+        districts = list(grp.districts)
+        how = hit.how
+        area = bool(doc.after(hit, ("area_after",)) or doc.before(hit, ("area_before",)))
+        for place in grp.places:
+            if place.kind in self._claimable and not area:
+                record = self._gazetteer.district(place.province, place.district)
+                if record is not None and record not in districts:
+                    districts.append(record)
+                    how = "place" if how == "exact" else how
+        if not districts and city_word and provinces:
+            return Target(hit, surface, self._capitals(provinces), provinces, "capital")
+        if not districts:
+            if not provinces:
+                reject("not a district (a place of another kind, or an area)")
+            return None
+        if tokens[hit.last].possessive:
+            reject("possessive: qualifies what follows")
+            return None
+        if self._locative(doc, hit):
+            reject("a location ('in X', 'near X'), not what was taken")
+            return None
+        if not tokens[hit.last].arabic and doc.after(hit, ("actor",)):
+            reject("modifies the actor after it ('Daykundi police')")
+            return None
+        return Target(hit, surface, districts, provinces, how)
+
+    def _capitals(self, provinces: set[str]) -> list[DistrictRecord]:
+        found = (self._gazetteer.capital_district(name) for name in sorted(provinces))
+        return [d for d in found if d is not None]
+
+    @staticmethod
+    def _locative(doc: Document, hit: Hit) -> bool:
+        skip = ("district_words", "city_words", "fillers")
+        found = doc.before(hit, ("locative_before",), skipping=skip) + doc.after(
+            hit, ("locative_after",), skipping=skip
+        )
+        # "from" in "withdrew from X" belongs to the verb: X is what was left, not where
+        return any(not doc.inside(marker, "verb") for marker in found)
+
+    @staticmethod
+    def _listed_with(doc: Document, hit: Hit, other: Hit) -> bool:
+        """True when only list joiners (and commas) separate the two mentions, in one sentence."""
+        if doc.sentence_of[hit.first] != doc.sentence_of[other.first]:
+            return False
+        left, right = (other, hit) if other.last < hit.first else (hit, other)
+        token = left.last + 1
+        while token < right.first:
+            joiners = doc.starting_at(token, ("list_joiners", "district_words"))
+            if not joiners:
+                return False
+            token = max(h.last for h in joiners) + 1
+        return True
+
+    @staticmethod
+    def _drop_qualifiers(doc: Document, targets: list[Target], trace: Trace) -> list[Target]:
+        """A name that is both a province and a district, next to a district of that province in the same
+        sentence, qualifies it ("Kunduz's Imam Sahib", "ولسوالی شیندند هرات") unless a district word says
+        otherwise."""
+        provinces_in: dict[int, Counter[str]] = {}
+        for target in targets:
+            counts = provinces_in.setdefault(doc.sentence_of[target.hit.first], Counter())
+            counts.update({d.province for d in target.districts})
+        kept: list[Target] = []
+        for target in targets:
+            if target.provinces_named and target.how != "capital" and not doc.next_to(target.hit, _KIND_WORDS):
+                counts = provinces_in[doc.sentence_of[target.hit.first]]
+                own = {d.province for d in target.districts}
+                if any(counts[p] - (p in own) > 0 for p in target.provinces_named):
+                    trace.add(f"place {target.surface!r}: a province qualifying another district here")
+                    continue
+            kept.append(target)
+        return kept
+
+
+def _hyphen_compound(doc: Document, hit: Hit) -> bool:
+    """True when the name runs on past the match through a hyphen ("Dand" in "Dand-e-Ghori")."""
+    text, tokens = doc.reading.text, doc.reading.tokens
+    start, end = tokens[hit.first].start, tokens[hit.last].end
+    after, before = text[end : end + 2], text[max(0, start - 2) : start]
+    return (len(after) == 2 and after[0] == "-" and after[1].isalpha()) or (
+        len(before) == 2 and before[1] == "-" and before[0].isalpha()
+    )

@@ -1,0 +1,23 @@
+"""The session's Apache Kafka broker: started once, skipped with the reason where it cannot run.
+
+Kafka needs Java 17+ and, until its jars are cached, Maven; a machine without them skips these tests
+and says which is missing. The work directory lives under pytest's tmp dir, so the broker's log
+(kafka.log) stays there for a failed run to be read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from districtwatch.kafka_launcher import KafkaBroker, kafka_available
+
+
+@pytest.fixture(scope="session")
+def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+    reason = kafka_available()
+    if reason is not None:
+        pytest.skip(f"Apache Kafka cannot run here: {reason}")
+    with KafkaBroker(data_dir=tmp_path_factory.mktemp("kafka"), partitions=2) as broker:
+        yield broker
