@@ -326,5 +326,16 @@ def schemas(write: bool) -> None:
     click.echo("schemas/json is up to date")
 
 
+def _register_commands() -> None:
+    """Commands that live beside their subsystem."""
+    from districtwatch.ingest.commands import ingest, sources
+
+    cli.add_command(ingest)
+    cli.add_command(sources)
+
+
+_register_commands()
+
+
 def main() -> None:
     cli(prog_name="districtwatch")

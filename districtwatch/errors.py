@@ -4,8 +4,14 @@
 
     DistrictwatchError                 retriable = False unless said otherwise
     ├── ConfigError                    settings, gazetteer or keyword pack unusable
+    │   └── SourceSetupError           an ingest source is not installed or lacks credentials
     ├── RecordError                    a record that cannot be processed: goes to a dead-letter topic
     │   └── DecodeError                bytes that are not a valid record of the topic's schema
+    ├── SourceError                    an ingest source failed to fetch (ingest/errors.py)
+    │   ├── SourceUnavailable          network or 5xx                                  (retriable)
+    │   ├── RateLimited                429, with the wait the platform asked for       (retriable)
+    │   ├── MalformedPage              the platform answered something we cannot parse
+    │   └── AccountUnavailable         no such account, or no public preview
     └── BrokerError                    the embedded broker did not start or stopped    (retriable)
 
 Whether to retry is an attribute of the class, never a guess at the call site.

@@ -32,9 +32,10 @@ class Post(BaseModel):
         None, description="Author of the reposted or forwarded post: the evidence is theirs, not the reposter's."
     )
     ingested_at: datetime | None = Field(None, description="When an ingester first saw the post.")
+    edited_at: datetime | None = Field(None, description="Set when an edit is produced again under the same id.")
     dup_of: str | None = Field(None, description="Set by the dedup stage: id of the original post.")
 
-    @field_validator("created_at", "ingested_at")
+    @field_validator("created_at", "ingested_at", "edited_at")
     @classmethod
     def _as_utc(cls, value: datetime | None) -> datetime | None:
         if value is None:

@@ -21,10 +21,9 @@ OUT = HERE / "dashboards"
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
+from dashboards_src import control_map, pipeline_health  # noqa: E402
 from grafana_foundation_sdk.builders.dashboard import Dashboard  # noqa: E402
 from grafana_foundation_sdk.cog.encoder import JSONEncoder  # noqa: E402
-
-from dashboards_src import control_map, pipeline_health  # noqa: E402
 
 BUILDERS: tuple[Callable[[], Dashboard], ...] = (pipeline_health.dashboard, control_map.dashboard)
 

@@ -91,10 +91,11 @@ class Extractor:
 
     def is_relevant(self, text: str) -> bool:
         """Cheap prefilter: a verb of change and a place name; never False where ``extract`` finds a claim."""
-        tokens = self._lexicon.tokenize(text[:MAX_CHARS])
-        if not self._lexicon.triggered(tokens):
+        masked = self._lexicon.mask(text[:MAX_CHARS])
+        if not self._lexicon.triggered(self._lexicon.normalizer.keys(masked)):
             return False
-        return any(hit.kind == "place" for hit in self._lexicon.read(text, tokens).hits)
+        tokens = self._lexicon.normalizer.tokenize(masked)
+        return any(hit.kind == "place" for hit in self._lexicon.read(masked, tokens).hits)
 
     def extract(self, text: str, *, home_province: str | None = None) -> Extraction:
         """Claims and denials in ``text``; ``home_province`` is the last resort for same-named districts."""
@@ -108,11 +109,11 @@ class Extractor:
 
     def _run(self, text: str, home_province: str | None, trace: Trace) -> Extraction:
         text = text[:MAX_CHARS]
-        tokens = self._lexicon.tokenize(text)
-        if not self._lexicon.triggered(tokens):
+        masked = self._lexicon.mask(text)
+        if not self._lexicon.triggered(self._lexicon.normalizer.keys(masked)):
             trace.add("no verb of change: not relevant")
             return _EMPTY
-        doc = build_document(self._lexicon.read(text, tokens))
+        doc = build_document(self._lexicon.read(text, self._lexicon.normalizer.tokenize(masked)))
         if trace.enabled:
             describe_hits(doc, trace)
         targets = self._targets.find(doc, trace)
@@ -125,8 +126,12 @@ class Extractor:
         post_hedged = self._frames.post_hedged(doc)
         claims: dict[tuple[str, str, str], ExtractedClaim] = {}
         ambiguous: dict[str, Ambiguous] = {}
+        by_clause: dict[int, list[Target]] = {}
         for target in targets:
-            verdict = self._frames.verdict(doc, target, post_hedged, trace)
+            by_clause.setdefault(doc.clause_of[target.hit.first], []).append(target)
+        for target in targets:
+            clause_targets = by_clause[doc.clause_of[target.hit.first]]
+            verdict = self._frames.verdict(doc, target, clause_targets, post_hedged, trace)
             if verdict is None:
                 continue
             district = self._resolve(doc, target, home_province, trace)

@@ -105,6 +105,20 @@ class Document:
         covered = self.covered
         return all(i in covered for i in range(left.last + 1, right.first))
 
+    def joined(self, a: Hit, b: Hit, kinds: tuple[str, ...]) -> bool:
+        """True when, in one sentence, only hits of ``kinds`` (and punctuation) stand between ``a`` and ``b``:
+        "Bangi, Chal and Namak Ab" are joined by list joiners."""
+        if self.sentence_of[a.first] != self.sentence_of[b.first]:
+            return False
+        left, right = (a, b) if a.last < b.first else (b, a)
+        token = left.last + 1
+        while token < right.first:
+            found = self.starting_at(token, kinds)
+            if not found:
+                return False
+            token = max(h.last for h in found) + 1
+        return True
+
     def in_sentence(self, kind: str, sentence: Sentence) -> list[Hit]:
         """Hits of one kind that start inside ``sentence`` (computed once per kind and sentence)."""
         key = (kind, sentence.index)
@@ -162,9 +176,9 @@ def build_document(reading: Reading) -> Document:
         document.by_kind.setdefault(hit.kind, []).append(hit)
         document.ends_at.setdefault(hit.last, []).append(hit)
         document.starts_at.setdefault(hit.first, []).append(hit)
-        for token in range(hit.first, hit.last + 1):
-            document.covered.add(token)
-            document.at_token.setdefault(token, []).append(hit)
+        for position in range(hit.first, hit.last + 1):
+            document.covered.add(position)
+            document.at_token.setdefault(position, []).append(hit)
     breaks = {
         i for i in range(1, len(tokens)) if _CLAUSE_PUNCT_RE.search(text[tokens[i - 1].end : tokens[i].start])
     }

@@ -31,6 +31,7 @@ _NEGATION_REACH = 3  # tokens between a negation and its verb ("has not yet fall
 _NEGATION_AFTER_REACH = 2
 _PASSIVE_REACH = 2  # tokens between an auxiliary and its verb ("was reportedly captured")
 _EXPLICIT = ("marker", "agent", "state")
+_LISTED = ("list_joiners", "district_words", "city_words", "province_words", "adverbs", "fillers", "place")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,11 @@ class FrameReader:
         self._frames: dict[str, FrameSpec] = dict(pack.frames)
         self._opponents = {name: actor.opponent for name, actor in pack.actors.items()}
 
-    def verdict(self, doc: Document, target: Target, post_hedged: bool, trace: Trace) -> Verdict | None:
-        """The change (or denial) ``target``'s sentence states, or None with the reason traced."""
+    def verdict(
+        self, doc: Document, target: Target, clause_targets: list[Target], post_hedged: bool, trace: Trace
+    ) -> Verdict | None:
+        """The change (or denial) ``target``'s sentence states, or None with the reason traced;
+        ``clause_targets`` are all the targets of its clause (itself included)."""
         sentence = doc.sentences[doc.sentence_of[target.hit.first]]
         label = f"place {target.surface!r}"
         if self._history(doc, sentence):
@@ -66,6 +70,9 @@ class FrameReader:
             trace.add(f"{label}: no verb of change in its clause")
             return None
         said = doc.text_of(verb)
+        if not self._attached(doc, target, verb, clause_targets):
+            trace.add(f"{label}: not attached to {said!r}: other words stand between, and it is in no list")
+            return None
         negated = self._negated(doc, verb)
         denied = bool(doc.in_sentence("denials", sentence))
         kind: Literal["change", "denial"] = "denial" if (negated or denied) else "change"
@@ -150,21 +157,47 @@ class FrameReader:
 
     @staticmethod
     def _verb_for(doc: Document, sentence: Sentence, place: Hit) -> Hit | None:
-        """Nearest verb in the place's clause; else in a neighbouring clause with no place of its own
-        (a relative clause can stand between a name and its verb)."""
+        """Nearest verb in the place's clause; else in the next clause, when a clause-break word opens it
+        and it names no place ("Nahrin district, which had been besieged for weeks, fell to the Taliban").
+        A clause opened by punctuation is never borrowed from: "KABUL — Taliban took the palace"."""
         clause = doc.clause_of[place.first]
         verbs = doc.in_sentence("verb", sentence)
         candidates = [v for v in verbs if doc.clause_of[v.first] == clause]
         if not candidates:
-            place_clauses = doc.clauses_with("place")
-            candidates = [
-                v
-                for v in verbs
-                if abs(doc.clause_of[v.first] - clause) == 1 and doc.clause_of[v.first] not in place_clauses
-            ]
+            following = [v for v in verbs if doc.clause_of[v.first] == clause + 1]
+            opener = next((i for i in sentence.tokens if doc.clause_of[i] == clause + 1), None)
+            if (
+                following
+                and opener is not None
+                and doc.starting_at(opener, ("clause_breaks",))
+                and clause + 1 not in doc.clauses_with("place")
+            ):
+                candidates = following
         if not candidates:
             return None
         return min(candidates, key=lambda v: (_distance(v, place), v.first))
+
+    @staticmethod
+    def _attached(doc: Document, target: Target, verb: Hit, clause_targets: list[Target]) -> bool:
+        """Is the target what the verb is about?  Targets with only known words between them and the verb
+        are; so are targets listed with those ("Bangi, Chal and Namak Ab").  A target separated from the
+        verb by unknown words, while another target is not, is about something else ("The fall of Ghazni
+        ... shocked Kabul").  When no target is close, all are kept: words unknown to the pack are not
+        evidence enough to drop a claim."""
+        close = [t for t in clause_targets if doc.only_known_between(t.hit, verb)]
+        if not close or any(t is target for t in close):
+            return True
+        reached = list(close)
+        pending = [t for t in clause_targets if all(t is not c for c in close)]
+        while pending:
+            joined = [t for t in pending if any(doc.joined(t.hit, r.hit, _LISTED) for r in reached)]
+            if not joined:
+                return False
+            if any(t is target for t in joined):
+                return True
+            reached.extend(joined)
+            pending = [t for t in pending if all(t is not j for j in joined)]
+        return False
 
     @staticmethod
     def _negated(doc: Document, verb: Hit) -> bool:

@@ -28,6 +28,7 @@ __all__ = ["Hit", "Lexicon", "PlaceGroup", "Reading"]
 
 # URLs and @handles are masked (same length, so offsets hold): an account called @takhar_news names no
 # place, and a link's path is not prose.
+_PUNCT_RE = re.compile(r"[,،;؛:.!?؟\n—–()\[\]\"«»|]")
 _MASK_RE = re.compile(r"https?://\S+|www\.\S+|@\w+")
 # Short lower-case Latin words that may sit inside a transliterated name (Pul-i-Hisar, Sar-e Pul).
 _EZAFE_MAX = 2
@@ -203,35 +204,44 @@ class Lexicon:
 
     # -- reading --------------------------------------------------------------------------------------
 
-    def tokenize(self, text: str) -> list[Token]:
-        """Tokens of ``text`` with URLs and @handles masked out."""
+    @staticmethod
+    def mask(text: str) -> str:
+        """``text`` with URLs and @handles blanked out, same length so that offsets hold."""
         if "@" in text or "http" in text or "www." in text:
-            text = _MASK_RE.sub(lambda m: " " * len(m.group()), text)
-        return self.normalizer.tokenize(text)
+            return _MASK_RE.sub(lambda m: " " * len(m.group()), text)
+        return text
 
-    def triggered(self, tokens: list[Token]) -> bool:
+    def triggered(self, keys: list[str]) -> bool:
         """True when a verb of change occurs: the cheap first question asked of every post."""
-        if not tokens:
-            return False
-        joined = " ".join(t.key for t in tokens)
-        return any(True for _ in self._matches(self._trigger, joined, tokens))
+        return any(True for _ in self._matches(self._trigger, keys))
 
     def read(self, text: str, tokens: list[Token]) -> Reading:
         """All hits in ``tokens``: places (exact and skeleton), actors, verbs and listed words."""
-        joined = " ".join(t.key for t in tokens)
-        hits = list(self._matches(self._full, joined, tokens))
-        places = [h for h in hits if h.kind == "place"]
-        for hit in places:
-            hit.group = self.groups[hit.value]
-        hits.extend(self.skeleton_hits(tokens, hits))
+        breaks = {
+            i for i in range(1, len(tokens)) if _PUNCT_RE.search(text, tokens[i - 1].end, tokens[i].start)
+        }
+        # A phrase never runs across punctuation: "Jalrez district; Governor now…" has no "district governor".
+        hits = [
+            hit
+            for hit in self._matches(self._full, [t.key for t in tokens])
+            if not any(i in breaks for i in range(hit.first + 1, hit.last + 1))
+        ]
+        for hit in hits:
+            if hit.kind == "place":
+                hit.group = self.groups[hit.value]
+        hits.extend(self.skeleton_hits(tokens, hits, breaks))
         return Reading(text, tokens, hits)
 
-    def _matches(self, automaton: ahocorasick.Automaton, joined: str, tokens: list[Token]) -> Iterable[Hit]:
+    @staticmethod
+    def _matches(automaton: ahocorasick.Automaton, keys: list[str]) -> Iterable[Hit]:
+        if not keys:
+            return
+        joined = " ".join(keys)
         starts: list[int] = []
         offset = 0
-        for token in tokens:
+        for key in keys:
             starts.append(offset)
-            offset += len(token.key) + 1
+            offset += len(key) + 1
         index = {start: i for i, start in enumerate(starts)}
         size = len(joined)
         for end, (key_len, entries) in automaton.iter(joined):
@@ -244,7 +254,7 @@ class Lexicon:
                 if whole or entry.prefix:
                     yield Hit(entry.kind, entry.value, entry.lang, first, last)
 
-    def skeleton_hits(self, tokens: list[Token], hits: list[Hit]) -> list[Hit]:
+    def skeleton_hits(self, tokens: list[Token], hits: list[Hit], breaks: set[int]) -> list[Hit]:
         """Place names met only through their consonant skeleton, in tokens no other hit covers."""
         covered: set[int] = set()
         for hit in hits:
@@ -257,6 +267,8 @@ class Lexicon:
             for j in range(min(count, i + _WINDOW) - 1, i - 1, -1):
                 window = tokens[i : j + 1]
                 if not _name_like(window) or any(k in covered for k in range(i, j + 1)):
+                    continue
+                if any(k in breaks for k in range(i + 1, j + 1)):
                     continue
                 skel = skeleton(" ".join(t.key for t in window))
                 if len(skel) < _SKELETON_MIN:

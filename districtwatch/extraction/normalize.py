@@ -45,13 +45,8 @@ _POSSESSIVE_RE = re.compile(r"['\u2019\u02bc]s$", re.IGNORECASE)
 _APOSTROPHES = "'\u2019\u02bc\u2018`"
 _TATWEEL = "\u0640"
 
-_ARABIC_RANGES = (
-    ("\u0600", "\u06ff"),
-    ("\u0750", "\u077f"),
-    ("\u08a0", "\u08ff"),
-    ("\ufb50", "\ufdff"),
-    ("\ufe70", "\ufeff"),
-)
+_CACHE_LIMIT = 200_000
+_ARABIC_RE = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 
 # Skeleton building.  anyascii spells some Arabic letters with two ASCII letters (ش -> "sh", ث -> "th");
 # each such spelling, and the matching Latin digraph, becomes one symbol so that a Latin "sh" and the
@@ -76,10 +71,7 @@ _REPEATS = re.compile(r"(.)\1+")
 
 def is_arabic_script(text: str) -> bool:
     """True when the first character of ``text`` is in an Arabic-script block (Dari, Pashto, Arabic)."""
-    if not text:
-        return False
-    first = text[0]
-    return any(low <= first <= high for low, high in _ARABIC_RANGES)
+    return _ARABIC_RE.match(text) is not None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +99,7 @@ class Normalizer:
             table[ord(source)] = target
         self._table = table
         self._keys: dict[str, str] = {}
+        self._infos: dict[str, tuple[str, bool, bool]] = {}
 
     def key(self, word: str) -> str:
         """Exact match key of one word (or of a phrase: spaces are kept, runs of them collapsed)."""
@@ -114,7 +107,7 @@ class Normalizer:
         if cached is not None:
             return cached
         key = self._fold(word)
-        if len(self._keys) > 200_000:  # unbounded input must not grow the cache without bound
+        if len(self._keys) > _CACHE_LIMIT:  # unbounded input must not grow the cache without bound
             self._keys.clear()
         self._keys[word] = key
         return key
@@ -143,25 +136,36 @@ class Normalizer:
         """Key of a multi-word phrase from a data file: its tokens' keys joined by single spaces."""
         return " ".join(token.key for token in self.tokenize(phrase))
 
+    def _info(self, raw: str) -> tuple[str, bool, bool]:
+        """(key, Arabic script?, possessive?) of one raw token, computed once per distinct token."""
+        cached = self._infos.get(raw)
+        if cached is None:
+            possessive = raw[-1] in "sS" and _POSSESSIVE_RE.search(raw) is not None
+            key = self.key(raw[:-2] if possessive else raw)
+            cached = (key, is_arabic_script(key), possessive)
+            if len(self._infos) > _CACHE_LIMIT:
+                self._infos.clear()
+            self._infos[raw] = cached
+        return cached
+
+    def keys(self, text: str) -> list[str]:
+        """The keys of ``text``'s tokens, without building tokens: the fast path for the prefilter."""
+        info = self._info
+        return [key for key in (info(raw)[0] for raw in _TOKEN_RE.findall(text)) if key]
+
     def tokenize(self, text: str) -> list[Token]:
         """Split ``text`` into tokens with exact keys; offsets point into ``text`` unchanged."""
         tokens: list[Token] = []
-        key = self.key
+        info = self._info
         for match in _TOKEN_RE.finditer(text):
             raw = match.group()
-            possessive = False
-            end = match.end()
-            if raw[-1] in "sS" and _POSSESSIVE_RE.search(raw):
-                raw = raw[:-2]
-                end -= 2
-                possessive = True
-            k = key(raw)
-            if not k:
+            key, arabic, possessive = info(raw)
+            if not key:
                 continue
             start = match.start()
-            arabic = is_arabic_script(k)
+            end = match.end() - 2 if possessive else match.end()
             capitalized = raw[0].isupper() or (start > 0 and text[start - 1] == "#")
-            tokens.append(Token(start, end, k, arabic, capitalized, possessive))
+            tokens.append(Token(start, end, key, arabic, capitalized, possessive))
         return tokens
 
 

@@ -29,6 +29,7 @@ from districtwatch.extraction.lexicon import Hit, Lexicon
 __all__ = ["Target", "TargetFinder"]
 
 _KIND_WORDS = ("district_words", "city_words")
+_LIST = ("list_joiners", "district_words")
 _WEAK = "weak"  # _classify: the name needs a district word or a listed neighbour to count
 
 
@@ -70,7 +71,7 @@ class TargetFinder:
                 if id(hit) in accepted_weak:
                     continue
                 index = bisect_left(firsts, hit.first)
-                if any(self._listed_with(doc, hit, t.hit) for t in targets[max(0, index - 1) : index + 1]):
+                if any(doc.joined(hit, t.hit, _LIST) for t in targets[max(0, index - 1) : index + 1]):
                     accepted_weak.add(id(hit))
                     found = self._classify(doc, hit, trace, allow_weak=True)
                     if isinstance(found, Target):
@@ -115,7 +116,7 @@ class TargetFinder:
             return None
         if capital and provinces:
             return Target(hit, surface, self._capitals(provinces), provinces, "capital")
-        if province_word and provinces:
+        if province_word and provinces and not doc.next_to(hit, ("district_words",)):
             return None  # a province as such: it only helps to resolve same-named districts
         districts = list(grp.districts)
         how = hit.how
@@ -157,20 +158,6 @@ class TargetFinder:
         return any(not doc.inside(marker, "verb") for marker in found)
 
     @staticmethod
-    def _listed_with(doc: Document, hit: Hit, other: Hit) -> bool:
-        """True when only list joiners (and commas) separate the two mentions, in one sentence."""
-        if doc.sentence_of[hit.first] != doc.sentence_of[other.first]:
-            return False
-        left, right = (other, hit) if other.last < hit.first else (hit, other)
-        token = left.last + 1
-        while token < right.first:
-            joiners = doc.starting_at(token, ("list_joiners", "district_words"))
-            if not joiners:
-                return False
-            token = max(h.last for h in joiners) + 1
-        return True
-
-    @staticmethod
     def _drop_qualifiers(doc: Document, targets: list[Target], trace: Trace) -> list[Target]:
         """A name that is both a province and a district, next to a district of that province in the same
         sentence, qualifies it ("Kunduz's Imam Sahib", "ولسوالی شیندند هرات") unless a district word says
@@ -181,7 +168,11 @@ class TargetFinder:
             counts.update({d.province for d in target.districts})
         kept: list[Target] = []
         for target in targets:
-            if target.provinces_named and target.how != "capital" and not doc.next_to(target.hit, _KIND_WORDS):
+            if (
+                target.provinces_named
+                and target.how != "capital"
+                and not doc.next_to(target.hit, _KIND_WORDS)
+            ):
                 counts = provinces_in[doc.sentence_of[target.hit.first]]
                 own = {d.province for d in target.districts}
                 if any(counts[p] - (p in own) > 0 for p in target.provinces_named):

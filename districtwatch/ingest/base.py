@@ -119,15 +119,19 @@ class SourceSettings:
 
     @classmethod
     def from_settings(cls, settings: object) -> SourceSettings:
-        """Take the fields of this class that ``settings`` has; the others keep their defaults.
+        """Take the fields of this class that ``settings`` has, as ``name`` or ``ingest_<name>``.
 
-        Reading by name lets the service settings grow the ingest fields (see the ingest README)
-        without this module importing them one by one.
+        Reading by name lets the service settings grow the ingest fields one at a time; a field
+        they do not have (yet) keeps its default here.
         """
-        values = {
-            name: getattr(settings, name) for name in cls.__dataclass_fields__ if hasattr(settings, name)
-        }
-        return cls(**{k: v for k, v in values.items() if v is not None})
+        values: dict[str, Any] = {}
+        for name in cls.__dataclass_fields__:
+            for candidate in (name, f"ingest_{name}"):
+                value = getattr(settings, candidate, None)
+                if value is not None:
+                    values[name] = value
+                    break
+        return cls(**values)
 
 
 SourceFactory = Callable[[SourceSettings], Source]

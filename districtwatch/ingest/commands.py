@@ -18,6 +18,7 @@ from dataclasses import asdict
 
 import click
 from aiohttp import web
+from aiokafka.errors import KafkaError
 from prometheus_client import CollectorRegistry
 
 from districtwatch.accounts import AccountRegistry
@@ -58,7 +59,12 @@ def ingest(once: bool) -> None:
     registry = _registry(settings)
     if settings.accounts_file is None:
         click.echo("no account registry (DISTRICTWATCH_ACCOUNTS_FILE): nothing to poll", err=True)
-    outcomes = asyncio.run(run_ingest(settings, registry, once=once, say=lambda m: click.echo(m, err=True)))
+    try:
+        outcomes = asyncio.run(
+            run_ingest(settings, registry, once=once, say=lambda m: click.echo(m, err=True))
+        )
+    except KafkaError as exc:
+        raise click.ClickException(f"broker {settings.bootstrap_servers}: {exc}") from exc
     failed = [o for o in outcomes if o.error is not None]
     for outcome in outcomes:
         if outcome.error is not None:

@@ -22,6 +22,7 @@ import asyncio
 import functools
 import hashlib
 import time
+import urllib.parse
 import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -170,10 +171,20 @@ def status_item(status: Any, handle: str) -> Item:
         url=status.get("url") or original.get("url") or status["uri"],
         lang=original.get("language"),
         repost_of=f"mastodon:{original['uri']}" if status["reblog"] else None,
+        repost_of_account=_acct(original["account"]) if status["reblog"] else None,
     )
     edited_at = _utc(original["edited_at"]) if original.get("edited_at") else None
     version = hashlib.sha256(f"{text}\0{edited_at}".encode()).hexdigest()[:16]
     return Item(int(status["id"]), post, version, edited_at=edited_at)
+
+
+def _acct(author: Any) -> str:
+    """``user@instance`` of a status's author (the API omits the instance for its own users)."""
+    acct = str(author["acct"])
+    if "@" in acct:
+        return acct
+    host = urllib.parse.urlsplit(str(author.get("url") or "")).hostname
+    return f"{acct}@{host}" if host else acct
 
 
 def html_to_text(html: str) -> str:

@@ -91,30 +91,34 @@ class TelegramPreviewSource:
         items: list[Item] = []
         covered: int | None = None
         gap = False
-        for bubble in scraper.get_items():
-            items.append(_item(bubble, account, observed))
-            if bubble.page == 0:
-                covered = bubble.seq if covered is None else min(covered, bubble.seq)
-            if bubble.last_on_page:
-                if since is None or bubble.seq <= since.last_seq:
-                    break  # the first poll reads one page; later ones read back to the checkpoint
-                if bubble.page + 1 >= max_pages:
-                    gap = True
-                    break
-        if not items and "/s/" not in scraper.landed_url():
-            raise AccountUnavailable(f"telegram/{channel}: the channel has no public preview")
+        try:
+            for bubble in scraper.get_items():
+                items.append(_item(bubble, account, observed))
+                if bubble.page == 0:
+                    covered = bubble.seq if covered is None else min(covered, bubble.seq)
+                if bubble.last_on_page:
+                    if since is None or bubble.seq <= since.last_seq:
+                        break  # the first poll reads one page; later ones read back to the checkpoint
+                    if bubble.page + 1 >= max_pages:
+                        gap = True
+                        break
+            if not items and "/s/" not in scraper.landed_url():
+                raise AccountUnavailable(f"telegram/{channel}: the channel has no public preview")
+        finally:
+            scraper.close()
         backfill = int_option(account, "backfill", self.settings.backfill)
         return reconcile(items, since, backfill=backfill, covered=covered, gap=gap)
 
 
 def _item(bubble: Bubble, account: Account, observed: datetime) -> Item:
     channel, _ = bubble.data_post.rsplit("/", 1)
-    if bubble.forwarded_from is None:
-        repost_of = None
-    elif bubble.forward_linked:
+    repost_of = author = None
+    if bubble.forwarded_from is not None and bubble.forward_linked:
         repost_of = f"telegram:{bubble.forwarded_from.lower()}"
-    else:
+        author = bubble.forwarded_from.split("/", 1)[0]
+    elif bubble.forwarded_from is not None:
         repost_of = f"telegram:hidden/{bubble.forwarded_from}"
+        author = bubble.forwarded_from  # the name shown: the author hid the link to the channel
     post = Post(
         id=f"telegram:{bubble.data_post.lower()}",
         platform=PLATFORM,
@@ -124,6 +128,7 @@ def _item(bubble: Bubble, account: Account, observed: datetime) -> Item:
         url=f"{TME}/{channel}/{bubble.seq}",
         lang=None,  # the preview does not say
         repost_of=repost_of,
+        repost_of_account=author,
     )
     digest = hashlib.sha256(f"{bubble.text}\0{bubble.forwarded_from}".encode()).hexdigest()[:16]
     # The preview marks a message as edited but not when: the first time we see the mark stands in.
@@ -190,6 +195,9 @@ def _scraper_class() -> type[Any]:
             self._base_url = base_url
             self._timeout = timeout
             self._pages_read = 0
+
+        def close(self) -> None:
+            self._session.close()
 
         def landed_url(self) -> str:
             response, _ = self._initial_page()

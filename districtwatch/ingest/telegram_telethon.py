@@ -131,7 +131,7 @@ def _items(messages: Any, channel: str) -> list[Item]:
 def message_item(message: Any, channel: str) -> Item:
     """One Telethon ``Message`` as an Item."""
     text = message.message or ""
-    repost_of = forward_id(message)
+    repost_of, author = forward_of(message)
     post = Post(
         id=f"telegram:{channel.lower()}/{message.id}",
         platform=PLATFORM,
@@ -141,16 +141,18 @@ def message_item(message: Any, channel: str) -> Item:
         url=f"https://t.me/{channel}/{message.id}",
         lang=None,
         repost_of=repost_of,
+        repost_of_account=author,
     )
     edited_at = _utc(message.edit_date) if message.edit_date and not message.edit_hide else None
     version = hashlib.sha256(f"{text}\0{repost_of}".encode()).hexdigest()[:16]
     return Item(int(message.id), post, version, edited_at=edited_at)
 
 
-def forward_id(message: Any) -> str | None:
+def forward_of(message: Any) -> tuple[str | None, str | None]:
+    """(id of the forwarded original, its author) of a forwarded message; (None, None) otherwise."""
     header = message.fwd_from
     if header is None:
-        return None
+        return None, None
     from telethon.tl.types import PeerChannel, PeerUser
 
     forward = getattr(message, "forward", None)  # set when the client resolved the original chat
@@ -158,12 +160,12 @@ def forward_id(message: Any) -> str | None:
     username = getattr(chat, "username", None)
     if isinstance(header.from_id, PeerChannel):
         where = username.lower() if username else f"c{header.from_id.channel_id}"
-        return f"telegram:{where}/{header.channel_post}" if header.channel_post else f"telegram:{where}"
+        origin = f"telegram:{where}/{header.channel_post}" if header.channel_post else f"telegram:{where}"
+        return origin, username or where
     if isinstance(header.from_id, PeerUser):
-        return f"telegram:u{header.from_id.user_id}"
-    if header.from_name:
-        return f"telegram:hidden/{header.from_name}"
-    return "telegram:hidden/unknown"
+        return f"telegram:u{header.from_id.user_id}", username or f"u{header.from_id.user_id}"
+    name = header.from_name or "unknown"
+    return f"telegram:hidden/{name}", name
 
 
 def _utc(moment: datetime) -> datetime:

@@ -111,6 +111,7 @@ def tweet_item(tweet: Any, handle: str) -> Item:
         url=tweet.url,
         lang=lang,
         repost_of=f"twitter:{original.id}" if original is not None else None,
+        repost_of_account=original.user.username if original is not None else None,
     )
     return Item(first, post, str(tweet.id), edited_at=tweet.date if edited else None)
 

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -37,16 +39,25 @@ class NotifierSetupError(ConfigError):
 class DeliveryError(DistrictwatchError):
     """One send to one destination failed; ``reason`` is short enough for a dead letter and a log line.
 
-    ``status`` is the HTTP status when there was an answer, ``retry_after`` the platform's hint in
-    seconds. Messages never contain a token: notifiers build them with :func:`redact`.
+    ``status`` is the HTTP status when there was an answer, ``code`` the platform's error word
+    (Slack's ``error``, Telegram's ``description``), ``retry_after`` its hint in seconds. Messages
+    never contain a token: notifiers build them with :func:`redact`.
     """
 
     retry_after: float | None = None
 
-    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.status = status
+        self.code = code
         if retry_after is not None:
             self.retry_after = retry_after
 
@@ -126,3 +137,20 @@ def redact(text: str, secrets: Iterable[str | None]) -> str:
         if secret:
             text = text.replace(secret, "<redacted>")
     return text
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date (RFC 9110); None if unusable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())

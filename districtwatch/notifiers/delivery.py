@@ -72,8 +72,8 @@ def backoff(failures: int, policy: DeliveryPolicy, jitter: float) -> float:
 
     ``jitter`` in [0, 1) spreads the retries of many workers over the second half of each delay.
     """
-    delay = min(policy.backoff_max_seconds, policy.backoff_base_seconds * 2 ** (failures - 1))
-    return delay * (0.5 + jitter / 2)
+    delay = min(policy.backoff_max_seconds, policy.backoff_base_seconds * 2.0 ** (failures - 1))
+    return float(delay * (0.5 + jitter / 2))
 
 
 async def deliver(
@@ -100,7 +100,9 @@ async def deliver(
                 error = exc
                 if isinstance(exc, RateLimited):
                     # held before the slot is released, so no other send to this destination slips in
-                    limits.hold(exc.retry_after if exc.retry_after is not None else policy.default_retry_after_seconds)
+                    limits.hold(
+                        exc.retry_after if exc.retry_after is not None else policy.default_retry_after_seconds
+                    )
             else:
                 return DeliveryOutcome(name, message.alert_id, Outcome.DELIVERED, receipt, attempts=sends)
         if isinstance(error, RateLimited):

@@ -109,7 +109,9 @@ class DestinationRunner:
         outcome = await self._handle(alert)
         self.metrics.deliveries.labels(self.name, outcome.outcome.value).inc()
         if outcome.dead_letter:
-            log.warning("%s: alert %s %s: %s", self.name, alert.alert_id, outcome.outcome.value, outcome.reason)
+            log.warning(
+                "%s: alert %s %s: %s", self.name, alert.alert_id, outcome.outcome.value, outcome.reason
+            )
         return outcome
 
     async def _handle(self, alert: Alert) -> DeliveryOutcome:

@@ -139,10 +139,7 @@ def osm_url(lat: float | None, lon: float | None) -> str | None:
     """OpenStreetMap centred on the district's centroid with a marker, or None without coordinates."""
     if lat is None or lon is None:
         return None
-    return (
-        f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}"
-        f"#map={MAP_ZOOM}/{lat:.5f}/{lon:.5f}"
-    )
+    return f"https://www.openstreetmap.org/?mlat={lat:.5f}&mlon={lon:.5f}#map={MAP_ZOOM}/{lat:.5f}/{lon:.5f}"
 
 
 def is_rtl(text: str) -> bool:

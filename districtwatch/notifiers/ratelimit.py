@@ -30,7 +30,10 @@ Sleep = Callable[[float], Awaitable[None]]
 
 @dataclass
 class SlidingWindow:
-    """At most ``count`` sends in any ``per`` seconds, a send counting from its start to ``per`` after its end."""
+    """At most ``count`` sends in any ``per`` seconds; a send counts from its start to ``per`` past its end.
+
+    Pure bookkeeping: the caller passes the time, so tests need no clock.
+    """
 
     count: int
     per: float

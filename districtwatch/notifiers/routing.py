@@ -156,7 +156,9 @@ class DeliveryPolicy(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     max_attempts: int = Field(5, ge=1, description="Sends tried on 5xx/network errors before dead-lettering.")
-    backoff_base_seconds: float = Field(0.5, gt=0, description="First backoff; doubles per attempt, jittered.")
+    backoff_base_seconds: float = Field(
+        0.5, gt=0, description="First backoff; doubles per attempt, jittered."
+    )
     backoff_max_seconds: float = Field(30.0, gt=0)
     max_rate_limit_waits: int = Field(
         10, ge=0, description="429 answers honoured for one alert before it is dead-lettered."

@@ -52,7 +52,11 @@ def local_config(targets: dict[str, list[str]], scrape_interval: str = "1s") -> 
         job["scrape_interval"] = scrape_interval
         scrape_configs.append(job)
     config["scrape_configs"] = scrape_configs
-    config["global"] = {**config.get("global", {}), "scrape_interval": scrape_interval, "evaluation_interval": "1s"}
+    config["global"] = {
+        **config.get("global", {}),
+        "scrape_interval": scrape_interval,
+        "evaluation_interval": "1s",
+    }
     config["rule_files"] = [str(CONFIG.parent / pattern) for pattern in config.get("rule_files", [])]
     return config
 

@@ -53,7 +53,11 @@ def _register_module(module: object, registry: CollectorRegistry) -> None:
     """Call ``create(registry)`` of every metrics class the module defines (one per module, by convention)."""
     for value in vars(module).values():
         create = getattr(value, "create", None)
-        if isinstance(value, type) and value.__module__ == getattr(module, "__name__", None) and callable(create):
+        if (
+            isinstance(value, type)
+            and value.__module__ == getattr(module, "__name__", None)
+            and callable(create)
+        ):
             create(registry)
 
 
@@ -66,7 +70,9 @@ def exported_metric_names() -> frozenset[str]:
 
     registry = CollectorRegistry()
     Metrics.create(registry)
-    FaustMetrics.create(registry, "faust")  # the worker's app.py: setup_prometheus_sensors(name_prefix="faust")
+    FaustMetrics.create(
+        registry, "faust"
+    )  # the worker's app.py: setup_prometheus_sensors(name_prefix="faust")
     ingest = CollectorRegistry()
     IngestMetrics.create(ingest)
     notifiers = notifier_metrics_module()
@@ -93,10 +99,25 @@ _MATCHERS = re.compile(r"\{[^{}]*\}")
 _RANGES = re.compile(r"\[[^\[\]]*\]")
 _MODIFIERS = re.compile(r"\b(?:offset\s+-?[0-9a-z]+|@\s*\S+)", re.IGNORECASE)
 _GROUPING = re.compile(r"\b(?:by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)", re.IGNORECASE)
-_NUMBER = re.compile(r"(?<![A-Za-z_:])(?:0x[0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)")
+_NUMBER = re.compile(
+    r"(?<![A-Za-z_:])(?:0x[0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)"
+)
 _IDENTIFIER = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _KEYWORDS = frozenset(
-    {"and", "or", "unless", "bool", "by", "without", "on", "ignoring", "group_left", "group_right", "inf", "nan"}
+    {
+        "and",
+        "or",
+        "unless",
+        "bool",
+        "by",
+        "without",
+        "on",
+        "ignoring",
+        "group_left",
+        "group_right",
+        "inf",
+        "nan",
+    }
 )
 
 

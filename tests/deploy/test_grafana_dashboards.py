@@ -56,14 +56,18 @@ def by_uid(uid: str) -> dict[str, Any]:
 
 def generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("districtwatch_grafana_generate", GRAFANA / "generate.py")
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
 def test_both_dashboards_are_committed() -> None:
-    assert [path.name for path in DASHBOARDS] == ["districtwatch-control-map.json", "districtwatch-pipeline.json"]
+    assert [path.name for path in DASHBOARDS] == [
+        "districtwatch-control-map.json",
+        "districtwatch-pipeline.json",
+    ]
 
 
 def test_regenerating_the_dashboards_changes_nothing() -> None:
@@ -80,11 +84,19 @@ def _contained(expected: Any, actual: Any, path: str = "$") -> list[str]:
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return [path]
-        return [p for key, value in expected.items() for p in _contained(value, actual.get(key, ...), f"{path}.{key}")]
+        return [
+            p
+            for key, value in expected.items()
+            for p in _contained(value, actual.get(key, ...), f"{path}.{key}")
+        ]
     if isinstance(expected, list):
         if not isinstance(actual, list) or len(actual) != len(expected):
             return [path]
-        return [p for i, (e, a) in enumerate(zip(expected, actual, strict=True)) for p in _contained(e, a, f"{path}[{i}]")]
+        return [
+            p
+            for i, (e, a) in enumerate(zip(expected, actual, strict=True))
+            for p in _contained(e, a, f"{path}[{i}]")
+        ]
     return [] if expected == actual else [path]
 
 
@@ -106,17 +118,25 @@ def test_dashboard_decodes_into_grafanas_schema_without_losing_anything(path: Pa
 def test_dashboard_is_well_formed(path: Path) -> None:
     """A uid and title, the SDK's schema version, unique panel ids, panels inside the 24-column grid, no overlaps."""
     data = load(path)
-    assert data["uid"] == path.stem and 8 <= len(data["uid"]) <= 40
+    assert data["uid"] == path.stem
+    assert 8 <= len(data["uid"]) <= 40
     assert data["title"].startswith("districtwatch")
     assert data["schemaVersion"] >= 39  # Grafana 11
     assert "districtwatch" in data["tags"]
     ids = [panel["id"] for panel in panels(data)]
-    assert len(ids) == len(set(ids)) and all(isinstance(i, int) and i > 0 for i in ids)
+    assert len(ids) == len(set(ids))
+    assert all(isinstance(i, int) and i > 0 for i in ids)
     cells: set[tuple[int, int]] = set()
     for panel in panels(data):
         grid = panel["gridPos"]
-        assert grid["w"] > 0 and grid["h"] > 0 and grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel["title"]
-        covered = {(x, y) for x in range(grid["x"], grid["x"] + grid["w"]) for y in range(grid["y"], grid["y"] + grid["h"])}
+        assert grid["w"] > 0 and grid["h"] > 0 and grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel[
+            "title"
+        ]
+        covered = {
+            (x, y)
+            for x in range(grid["x"], grid["x"] + grid["w"])
+            for y in range(grid["y"], grid["y"] + grid["h"])
+        }
         assert not covered & cells, f"{panel['title']} overlaps another panel"
         cells |= covered
 
@@ -131,7 +151,9 @@ def test_every_query_uses_the_provisioned_datasource_by_uid(path: Path) -> None:
         assert panel["datasource"] == DATASOURCE, panel["title"]
         targets = panel["targets"]
         assert targets, panel["title"]
-        assert len({t["refId"] for t in targets}) == len(targets) and all(t["refId"] for t in targets), panel["title"]
+        assert len({t["refId"] for t in targets}) == len(targets) and all(t["refId"] for t in targets), panel[
+            "title"
+        ]
         for target in targets:
             assert target.get("datasource", DATASOURCE) == DATASOURCE, panel["title"]
 
@@ -140,7 +162,14 @@ def test_every_query_uses_the_provisioned_datasource_by_uid(path: Path) -> None:
 def test_dashboard_names_no_host(path: Path) -> None:
     """No address in the JSON: the datasource's URL lives in provisioning, taken from the environment."""
     text = path.read_text(encoding="utf-8")
-    for pattern in (r"https?://", r"\blocalhost\b", r"\b127\.0\.0\.1\b", r"\b\d{1,3}(\.\d{1,3}){3}\b", r":9090\b", r":6066\b"):
+    for pattern in (
+        r"https?://",
+        r"\blocalhost\b",
+        r"\b127\.0\.0\.1\b",
+        r"\b\d{1,3}(\.\d{1,3}){3}\b",
+        r":9090\b",
+        r":6066\b",
+    ):
         assert not re.search(pattern, text), pattern
 
 
@@ -157,7 +186,9 @@ def test_every_query_reads_only_metrics_the_service_exports(path: Path) -> None:
 def test_notifier_panels_read_the_notifiers_own_metrics() -> None:
     """Once districtwatch/notifiers/metrics.py exists, the announced notifier names are checked against it."""
     if notifier_metrics_module() is None:
-        pytest.skip("districtwatch/notifiers/metrics.py does not exist yet; notifier panels use the announced names")
+        pytest.skip(
+            "districtwatch/notifiers/metrics.py does not exist yet; notifier panels use the announced names"
+        )
     used = {name for path in DASHBOARDS for _, t in queries(load(path)) for name in metric_names(t["expr"])}
     assert used & ANNOUNCED_NOTIFIER_SERIES <= allowed_metric_names()
 
@@ -165,13 +196,24 @@ def test_notifier_panels_read_the_notifiers_own_metrics() -> None:
 @pytest.mark.skipif(PROMTOOL is None, reason=MISSING_PROMTOOL)
 def test_every_query_parses_as_promql(tmp_path: Path) -> None:
     """Prometheus' own parser (promtool, via recording rules) accepts each query with Grafana's variables filled in."""
-    exprs = sorted({without_grafana_variables(t["expr"]) for path in DASHBOARDS for _, t in queries(load(path))})
+    exprs = sorted(
+        {without_grafana_variables(t["expr"]) for path in DASHBOARDS for _, t in queries(load(path))}
+    )
     assert "$" not in "".join(exprs), "a Grafana variable the test does not know"
-    rules = {"groups": [{"name": "dashboards", "rules": [{"record": f"dashboard:query{i}", "expr": e} for i, e in enumerate(exprs)]}]}
+    rules = {
+        "groups": [
+            {
+                "name": "dashboards",
+                "rules": [{"record": f"dashboard:query{i}", "expr": e} for i, e in enumerate(exprs)],
+            }
+        ]
+    }
     path = tmp_path / "dashboards.rules.yml"
     path.write_text(yaml.safe_dump(rules), encoding="utf-8")
     assert PROMTOOL is not None
-    result = subprocess.run([PROMTOOL, "check", "rules", str(path)], capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [PROMTOOL, "check", "rules", str(path)], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -190,7 +232,10 @@ def test_pipeline_dashboard_covers_rates_lag_latency_errors_and_notifiers() -> N
     ):
         assert needle in exprs, needle
     for quantile in ("0.5", "0.95", "0.99"):
-        assert f"histogram_quantile({quantile}, sum by (le) (rate(districtwatch_post_to_alert_seconds_bucket" in exprs
+        assert (
+            f"histogram_quantile({quantile}, sum by (le) (rate(districtwatch_post_to_alert_seconds_bucket"
+            in exprs
+        )
 
 
 def test_control_map_colours_districts_by_controller_on_a_geomap() -> None:
@@ -199,14 +244,25 @@ def test_control_map_colours_districts_by_controller_on_a_geomap() -> None:
     (geomap,) = [p for p in panels(data) if p["type"] == "geomap"]
     (target,) = geomap["targets"]
     assert metric_names(target["expr"]) == {"districtwatch_district_controller"}
-    assert '$layer' in target["expr"] and target["format"] == "table" and target["instant"] is True
-    conversions = next(t for t in geomap["transformations"] if t["id"] == "convertFieldType")["options"]["conversions"]
-    assert {(c["targetField"], c["destinationType"]) for c in conversions} == {("lat", "number"), ("lon", "number")}
+    assert "$layer" in target["expr"]
+    assert target["format"] == "table"
+    assert target["instant"] is True
+    conversions = next(t for t in geomap["transformations"] if t["id"] == "convertFieldType")["options"][
+        "conversions"
+    ]
+    assert {(c["targetField"], c["destinationType"]) for c in conversions} == {
+        ("lat", "number"),
+        ("lon", "number"),
+    }
     (layer,) = geomap["options"]["layers"]
     assert layer["type"] == "markers"
     assert layer["location"] == {"mode": "coords", "latitude": "lat", "longitude": "lon"}
     assert layer["config"]["style"]["color"]["field"] == "controller"
-    (override,) = [o for o in geomap["fieldConfig"]["overrides"] if o["matcher"] == {"id": "byName", "options": "controller"}]
+    (override,) = [
+        o
+        for o in geomap["fieldConfig"]["overrides"]
+        if o["matcher"] == {"id": "byName", "options": "controller"}
+    ]
     (mappings,) = [p["value"] for p in override["properties"] if p["id"] == "mappings"]
     coloured = set(mappings[0]["options"])
     assert coloured == set(load_keyword_pack("afghanistan").actors) | {"unknown"}
@@ -225,19 +281,26 @@ def test_control_map_lists_recent_changes_newest_first() -> None:
 
 def test_datasource_provisioning_has_the_uid_and_no_host() -> None:
     """The provisioned datasource has the uid the dashboards use; its URL comes from the environment."""
-    provisioning = yaml.safe_load((GRAFANA / "provisioning/datasources/prometheus.yml").read_text(encoding="utf-8"))
+    provisioning = yaml.safe_load(
+        (GRAFANA / "provisioning/datasources/prometheus.yml").read_text(encoding="utf-8")
+    )
     (datasource,) = provisioning["datasources"]
-    assert datasource["uid"] == DATASOURCE["uid"] and datasource["type"] == DATASOURCE["type"]
+    assert datasource["uid"] == DATASOURCE["uid"]
+    assert datasource["type"] == DATASOURCE["type"]
     assert re.fullmatch(r"\$\{?[A-Z_]+\}?", datasource["url"]), datasource["url"]
 
 
 def test_dashboard_provisioning_reads_the_folder_compose_mounts() -> None:
     """The provider's path is where docker-compose.yml mounts deploy/grafana/dashboards."""
-    provisioning = yaml.safe_load((GRAFANA / "provisioning/dashboards/districtwatch.yml").read_text(encoding="utf-8"))
+    provisioning = yaml.safe_load(
+        (GRAFANA / "provisioning/dashboards/districtwatch.yml").read_text(encoding="utf-8")
+    )
     (provider,) = provisioning["providers"]
     compose = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
     mounts = dict(volume.split(":")[:2] for volume in compose["services"]["grafana"]["volumes"])
     assert mounts["./deploy/grafana/dashboards"] == provider["options"]["path"]
     env = compose["services"]["grafana"]["environment"]
-    url_variable = yaml.safe_load((GRAFANA / "provisioning/datasources/prometheus.yml").read_text())["datasources"][0]["url"]
+    url_variable = yaml.safe_load((GRAFANA / "provisioning/datasources/prometheus.yml").read_text())[
+        "datasources"
+    ][0]["url"]
     assert url_variable.strip("${}") in env

@@ -26,7 +26,9 @@ ALERTS = {
 
 def promtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
     assert PROMTOOL is not None
-    return subprocess.run([PROMTOOL, *map(str, args)], capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(
+        [PROMTOOL, *map(str, args)], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def rules() -> list[dict[str, object]]:
@@ -48,7 +50,9 @@ def test_local_config_derived_for_the_tests_is_valid(tmp_path: Path) -> None:
     config = tmp_path / "prometheus.yml"
     config.write_text(
         yaml.safe_dump(
-            local_config({"districtwatch-worker": ["127.0.0.1:6066"], "districtwatch-ingester": ["127.0.0.1:6067"]})
+            local_config(
+                {"districtwatch-worker": ["127.0.0.1:6066"], "districtwatch-ingester": ["127.0.0.1:6067"]}
+            )
         ),
         encoding="utf-8",
     )

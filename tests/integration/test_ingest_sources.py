@@ -58,7 +58,9 @@ def serve_channel(server: FixtureServer, newest: str = "afghan_voice.html") -> N
     server.route("/s/afghan_voice", TELEGRAM / "afghan_voice-before-105.html", query={"before": "105"})
 
 
-async def test_telegram_first_poll_reads_the_newest_page_in_dari_pashto_and_english(server) -> None:
+async def test_telegram_first_poll_reads_the_newest_page_in_dari_pashto_and_english(
+    server: FixtureServer,
+) -> None:
     """Text keeps its line breaks, forwards name their origin (linked or hidden), times are UTC."""
     serve_channel(server)
     source, account = telegram(server)
@@ -73,13 +75,16 @@ async def test_telegram_first_poll_reads_the_newest_page_in_dari_pashto_and_engl
     assert dari.repost_of is None
     assert pashto.text == "د بغلان ولایت د دېه صلاح ولسوالۍ مرکز د مقاومت ځواکونو ونیو."
     assert pashto.repost_of == "telegram:panjshir_online/2210"
+    assert pashto.repost_of_account == "panjshir_online"  # the evidence is the original channel's
     assert hidden.repost_of == "telegram:hidden/Andarab Resistance Media"
+    assert hidden.repost_of_account == "Andarab Resistance Media"
+    assert dari.repost_of_account is None
     assert english.text == "Fighting reported near Dih Salah. More soon."
     assert result.checkpoint is not None
     assert result.checkpoint.last_seq == 108
 
 
-async def test_telegram_follows_older_pages_back_to_the_checkpoint(server) -> None:
+async def test_telegram_follows_older_pages_back_to_the_checkpoint(server: FixtureServer) -> None:
     """More new posts than one page holds: snscrape's ?before= paging reads back, nothing skipped."""
     serve_channel(server)
     source, account = telegram(server)
@@ -91,7 +96,7 @@ async def test_telegram_follows_older_pages_back_to_the_checkpoint(server) -> No
     assert not result.gap
 
 
-async def test_telegram_edits_deletions_replies_and_captions_on_the_next_poll(server) -> None:
+async def test_telegram_edits_deletions_replies_and_captions_on_the_next_poll(server: FixtureServer) -> None:
     """108 edited → produced again with its new text; 107 gone → reported; a reply keeps only its own text."""
     serve_channel(server)
     source, account = telegram(server)
@@ -115,7 +120,7 @@ async def test_telegram_edits_deletions_replies_and_captions_on_the_next_poll(se
     assert again.deleted == ()
 
 
-async def test_telegram_malformed_pages_are_clear_errors(server) -> None:
+async def test_telegram_malformed_pages_are_clear_errors(server: FixtureServer) -> None:
     source = TelegramPreviewSource(SourceSettings(telegram_preview_url=server.url))
     server.route("/s/broken_channel", TELEGRAM / "broken_channel.html")
     with pytest.raises(MalformedPage, match=r"/s/broken_channel: a message bubble lacks its date link"):
@@ -125,7 +130,7 @@ async def test_telegram_malformed_pages_are_clear_errors(server) -> None:
         await source.fetch(Account(platform="telegram", handle="challenge"), None)
 
 
-async def test_telegram_http_failures_become_retriable_or_final_errors(server) -> None:
+async def test_telegram_http_failures_become_retriable_or_final_errors(server: FixtureServer) -> None:
     source = TelegramPreviewSource(SourceSettings(telegram_preview_url=server.url))
     server.route("/s/busy", "slow down", status=429, headers={"Retry-After": "30"})
     with pytest.raises(RateLimited) as limited:
@@ -148,7 +153,7 @@ async def test_telegram_http_failures_become_retriable_or_final_errors(server) -
 
 
 async def test_a_malformed_page_fails_its_account_and_the_other_accounts_are_produced(
-    server, tmp_path: Path
+    server: FixtureServer, tmp_path: Path
 ) -> None:
     """One broken channel: an error for it, posts for the others, and it recovers once fixed."""
     serve_channel(server)
@@ -200,7 +205,7 @@ def mastodon(server: FixtureServer, **options: str) -> tuple[MastodonSource, Acc
     return MastodonSource(SourceSettings()), account
 
 
-async def test_mastodon_statuses_become_posts_with_text_from_html(server) -> None:
+async def test_mastodon_statuses_become_posts_with_text_from_html(server: FixtureServer) -> None:
     """Paragraphs and <br> survive, shortened links come out whole, a reblog points at its original."""
     source, account = mastodon(server)
     server.route(STATUSES, MASTODON / "statuses.json", content_type=JSON)
@@ -217,6 +222,8 @@ async def test_mastodon_statuses_become_posts_with_text_from_html(server) -> Non
     assert (
         reblog.repost_of == "mastodon:https://social.example/users/andarabwatch/statuses/106789990000000777"
     )
+    assert reblog.repost_of_account == "andarabwatch@social.example"
+    assert dari.repost_of_account is None
     assert reblog.text.endswith("#Baghlan https://news.example/2021/08/20/baghlan-puli-hisar-resistance")
     assert reblog.url == "https://social.example/@andarabwatch/106789990000000777"
     assert reblog.lang == "en"
@@ -228,7 +235,7 @@ async def test_mastodon_statuses_become_posts_with_text_from_html(server) -> Non
     assert pashto.lang == "ps"
 
 
-async def test_mastodon_edit_and_deletion_on_the_next_poll(server) -> None:
+async def test_mastodon_edit_and_deletion_on_the_next_poll(server: FixtureServer) -> None:
     """An edited status (edited_at) is produced again under its id; a deleted one is reported."""
     source, account = mastodon(server)
     server.route(STATUSES, MASTODON / "statuses.json", content_type=JSON)
@@ -251,7 +258,7 @@ async def test_mastodon_edit_and_deletion_on_the_next_poll(server) -> None:
 
 
 async def test_mastodon_walks_forward_from_the_checkpoint_when_the_newest_page_does_not_reach_it(
-    server,
+    server: FixtureServer,
 ) -> None:
     """With pages of two, the statuses between the checkpoint and the newest page are read with min_id."""
     later = json.loads((MASTODON / "statuses-later.json").read_text(encoding="utf-8"))
@@ -282,7 +289,7 @@ async def test_mastodon_walks_forward_from_the_checkpoint_when_the_newest_page_d
     ]
 
 
-async def test_mastodon_errors(server) -> None:
+async def test_mastodon_errors(server: FixtureServer) -> None:
     """Unknown account, rate limit, server error and a non-JSON page each give their own error."""
     source, account = mastodon(server)
     server.route(

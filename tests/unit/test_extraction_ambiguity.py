@@ -28,7 +28,9 @@ SHARED = [
 
 
 @pytest.mark.parametrize(("name", "provinces"), SHARED, ids=[s[0] for s in SHARED])
-def test_shared_name_without_a_province_is_ambiguous(extractor: Extractor, name: str, provinces: set[str]) -> None:
+def test_shared_name_without_a_province_is_ambiguous(
+    extractor: Extractor, name: str, provinces: set[str]
+) -> None:
     """With nothing to choose by, the name is reported with all its candidates and no claim is made."""
     result = extractor.extract(f"Taliban capture {name} district")
     assert result.claims == ()
@@ -69,7 +71,9 @@ def test_gazetteer_district_lookup_by_canonical_name_and_variant() -> None:
     """district(province, name) finds a record with coordinates by canonical name or listed variant."""
     gazetteer = load_gazetteer("afghanistan")
     record = gazetteer.district("Baghlan", "Puli Hisar")
-    assert record is not None and record.lat is not None and record.lon is not None
+    assert record is not None
+    assert record.lat is not None
+    assert record.lon is not None
     assert gazetteer.district("baghlan", "Pol-e-Hesar") == record
     assert gazetteer.district("Baghlan", "Nowhere") is None
     assert gazetteer.district("Atlantis", "Puli Hisar") is None
@@ -87,7 +91,9 @@ def test_gazetteer_errors_name_the_problem(tmp_path: Path) -> None:
         load_gazetteer(bad)
     orphan = tmp_path / "orphan.json"
     orphan.write_text(
-        json.dumps({"name": "x", "provinces": [{"name": "A"}], "districts": [{"name": "D", "province": "B"}]}),
+        json.dumps(
+            {"name": "x", "provinces": [{"name": "A"}], "districts": [{"name": "D", "province": "B"}]}
+        ),
         encoding="utf-8",
     )
     with pytest.raises(ConfigError, match="unknown province 'B'"):

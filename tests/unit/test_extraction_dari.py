@@ -14,7 +14,11 @@ def extractor() -> Extractor:
 
 
 def changes(result: Extraction) -> set[tuple[str, str, str | None, str | None, bool]]:
-    return {(c.district, c.province, c.gained_by, c.lost_by, c.hedged) for c in result.claims if c.kind == "change"}
+    return {
+        (c.district, c.province, c.gained_by, c.lost_by, c.hedged)
+        for c in result.claims
+        if c.kind == "change"
+    }
 
 
 T, G, R = "taliban", "government", "resistance"
@@ -27,6 +31,18 @@ CASES = [
     ("طالبان کنترل ولسوالی دولت آباد فاریاب را به دست گرفتند", {("Dawlatabad", "Faryab", T, None, False)}),
     ("طالبان ولسوالی مقر غزنی را تصرف کردند", {("Muqur", "Ghazni", T, None, False)}),
     ("ولسوالی ارغنداب قندهار بدون جنگ به طالبان سپرده شد", {("Arghandab", "Kandahar", T, None, False)}),
+    (
+        "طالبان پس از یک هفته جنگ، ولسوالی خواجه غار را تصرف کردند",
+        {("Khwaja Ghar", "Takhar", T, None, False)},
+    ),
+    ("ولسوالی کلفگان سقوط کرد", {("Kalfagan", "Takhar", T, None, False)}),
+    ("سقوط ولسوالی کلفگان به دست طالبان", {("Kalfagan", "Takhar", T, None, False)}),
+    ("ولسوالی کلفگان بدست طالبان افتاد", {("Kalfagan", "Takhar", T, None, False)}),
+    # a district named like its province: «ولسوالی» before it decides
+    (
+        "نیروهای امارت اسلامی ولسوالی خوست ولایت خوست را تصرف کردند",
+        {("Khost(Matun)", "Khost", T, None, False)},
+    ),
     # capitals: «شهر» + province name, «مرکز ولایت» + province name, a capital's own name
     ("طالبان شهر بامیان را بدون جنگ تصرف کردند", {("Bamyan", "Bamyan", T, None, False)}),
     ("شهر میمنه مرکز ولایت فاریاب به کنترل طالبان درآمد", {("Maymana", "Faryab", T, None, False)}),
@@ -36,10 +52,17 @@ CASES = [
     # lists, with names that are also common words carried by their neighbours
     (
         "ولسوالی های بنگی، چال و نمک آب ولایت تخار به کنترل طالبان درآمد",
-        {("Bangi", "Takhar", T, None, False), ("Chal", "Takhar", T, None, False), ("Namak Ab", "Takhar", T, None, False)},
+        {
+            ("Bangi", "Takhar", T, None, False),
+            ("Chal", "Takhar", T, None, False),
+            ("Namak Ab", "Takhar", T, None, False),
+        },
     ),
     # recapture: subject gained, «از» marks the loser
-    ("نیروهای مقاومت مردمی ولسوالی تاله و برفک را از طالبان پس گرفتند", {("Tala Wa Barfak", "Baghlan", R, T, False)}),
+    (
+        "نیروهای مقاومت مردمی ولسوالی تاله و برفک را از طالبان پس گرفتند",
+        {("Tala Wa Barfak", "Baghlan", R, T, False)},
+    ),
     ("قوای دولتی ولسوالی گذره را از طالبان پس گرفتند", {("Guzara", "Herat", G, T, False)}),
     ("نیروهای امنیتی ولسوالی قیصار را دوباره تصرف کردند", {("Qaysar", "Faryab", G, None, False)}),
     ("نیروهای جبهه مقاومت ملی ولسوالی اندراب را آزاد کردند", {("Andarab", "Baghlan", R, None, False)}),

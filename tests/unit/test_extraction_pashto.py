@@ -14,7 +14,11 @@ def extractor() -> Extractor:
 
 
 def changes(result: Extraction) -> set[tuple[str, str, str | None, str | None, bool]]:
-    return {(c.district, c.province, c.gained_by, c.lost_by, c.hedged) for c in result.claims if c.kind == "change"}
+    return {
+        (c.district, c.province, c.gained_by, c.lost_by, c.hedged)
+        for c in result.claims
+        if c.kind == "change"
+    }
 
 
 T, G, R = "taliban", "government", "resistance"
@@ -24,7 +28,10 @@ CASES = [
     ("طالبانو د غزني ولایت اندړ ولسوالۍ ونیوله", {("Andar", "Ghazni", T, None, False)}),
     ("د ارزګان ولایت د چوره ولسوالۍ مرکز طالبانو ونیو", {("Chora", "Uruzgan", T, None, False)}),
     ("طالبان د بدخشان د وردوج ولسوالۍ کنټرول ترلاسه کړ", {("Warduj", "Badakhshan", T, None, False)}),
-    ("د مقاومت ځواکونو د پنجشیر د پریان ولسوالۍ کنټرول په لاس کې واخیست", {("Paryan", "Panjshir", R, None, False)}),
+    (
+        "د مقاومت ځواکونو د پنجشیر د پریان ولسوالۍ کنټرول په لاس کې واخیست",
+        {("Paryan", "Panjshir", R, None, False)},
+    ),
     # gainer after the actor: «ته», «لاس ته», «لخوا»
     ("د هلمند ولایت نادعلي ولسوالۍ طالبانو ته وسپارل شوه", {("Nad Ali", "Helmand", T, None, False)}),
     ("کندز ښار د طالبانو لاس ته ولوېد", {("Kunduz", "Kunduz", T, None, False)}),
@@ -36,6 +43,9 @@ CASES = [
     ("امنیتي ځواکونو د فراه ولایت بالابلوک ولسوالۍ بېرته ونیوله", {("Bala Buluk", "Farah", G, None, False)}),
     ("د مقاومت ځواکونو د اندراب ولسوالۍ له طالبانو بېرته ونیوله", {("Andarab", "Baghlan", R, T, False)}),
     ("امنیتي ځواکونو د کندهار ولایت ارغنداب ولسوالۍ پرېښوده", {("Arghandab", "Kandahar", T, G, False)}),
+    ("د کلفګان ولسوالۍ سقوط وکړ", {("Kalfagan", "Takhar", T, None, False)}),
+    # perfect participle, and the Taliban's own claim is not hedged
+    ("طالبانو ادعا کړې چې د کلفګان ولسوالۍ یې نیولې ده", {("Kalfagan", "Takhar", T, None, False)}),
     # Dari-keyboard spellings of Pashto letters
     ("طالبانو د کندهار ولایت ژری ولسوالی ونیوله", {("Zhari", "Kandahar", T, None, False)}),
 ]

@@ -4,22 +4,73 @@ extractor would find a claim in."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from districtwatch.extraction import Extractor, normalize
+from districtwatch.extraction.stdio import extract_lines
 
 _EXTRACTOR = Extractor.load()
 
 WORDS = [
-    "Taliban", "captured", "fell", "to", "the", "district", "of", "Kunduz", "Imam", "Sahib", "Baharak", "in",
-    "Takhar", "retook", "from", "reportedly", "denied", "2015", "#Nahrin", "siege", "طالبان", "ولسوالی",
-    "تصرف", "کردند", "به", "دست", "افتاد", "از", "پس", "گرفتند", "طالبانو", "ونیوله", "ولسوالۍ", "ژړۍ", "؟",
-    "?", ";", ",", ".", "\n", "Kabul", "Bank", "capital", "city", "شهر", "مرکز", "-", "'s", "RT", "@x:",
+    "Taliban",
+    "captured",
+    "fell",
+    "to",
+    "the",
+    "district",
+    "of",
+    "Kunduz",
+    "Imam",
+    "Sahib",
+    "Baharak",
+    "in",
+    "Takhar",
+    "retook",
+    "from",
+    "reportedly",
+    "denied",
+    "2015",
+    "#Nahrin",
+    "siege",
+    "طالبان",
+    "ولسوالی",
+    "تصرف",
+    "کردند",
+    "به",
+    "دست",
+    "افتاد",
+    "از",
+    "پس",
+    "گرفتند",
+    "طالبانو",
+    "ونیوله",
+    "ولسوالۍ",
+    "ژړۍ",
+    "؟",
+    "?",
+    ";",
+    ",",
+    ".",
+    "\n",
+    "Kabul",
+    "Bank",
+    "capital",
+    "city",
+    "شهر",
+    "مرکز",
+    "-",
+    "'s",
+    "RT",
+    "@x:",
 ]
 post_like = st.lists(st.sampled_from(WORDS), max_size=40).map(" ".join)
-any_text = st.one_of(st.text(), st.text(alphabet=st.characters(min_codepoint=0x600, max_codepoint=0x6FF)), post_like)
+any_text = st.one_of(
+    st.text(), st.text(alphabet=st.characters(min_codepoint=0x600, max_codepoint=0x6FF)), post_like
+)
 
 
 @given(any_text)
@@ -63,3 +114,34 @@ def test_hostile_inputs(text: str) -> None:
     """Empty, control characters and very long posts are handled without error."""
     result = _EXTRACTOR.extract(text)
     assert isinstance(result.claims, tuple)
+
+
+def test_stdio_gives_one_line_per_input_line() -> None:
+    """Bad lines become error records in place, so outputs stay aligned with inputs."""
+    lines = [
+        "{not json",
+        "[1, 2]",
+        json.dumps({"id": "p1"}),
+        json.dumps({"id": "p2", "text": "Taliban capture Kunduz's Imam Sahib district."}),
+        json.dumps({"id": "p3", "text": "Reports that Taliban captured Nili are not true."}),
+        json.dumps({"id": "p4", "text": "Taliban capture Muqur district", "home_province": "Ghazni"}),
+    ]
+    out = [json.loads(line) for line in extract_lines(lines, _EXTRACTOR, explain=True)]
+    assert len(out) == len(lines)
+    assert out[0]["id"] is None
+    assert "error" in out[0]
+    assert "error" in out[1]
+    assert out[2] == {"id": "p1", "error": "the post has no 'text' string"}
+    assert out[3]["claims"] == [
+        {
+            "district": "Imam Sahib",
+            "province": "Kunduz",
+            "gained_by": "taliban",
+            "lost_by": None,
+            "hedged": False,
+        }
+    ]
+    assert "explain" in out[3]
+    assert out[4]["claims"] == []
+    assert [d["district"] for d in out[4]["denials"]] == ["Nili"]
+    assert [c["province"] for c in out[5]["claims"]] == ["Ghazni"]

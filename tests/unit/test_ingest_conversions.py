@@ -26,13 +26,13 @@ def test_x_ids_carry_their_creation_time() -> None:
     )
 
 
-def _tweet(tweet_id: int, text: str, **fields: object) -> object:
+def _tweet(tweet_id: int, text: str, username: str = "AsvakaNews", **fields: object) -> object:
     models = pytest.importorskip("twscrape.models")
     user = models.User(
         id=1398000000000000000,
         id_str="1398000000000000000",
-        url="https://x.com/AsvakaNews",
-        username="AsvakaNews",
+        url=f"https://x.com/{username}",
+        username=username,
         displayname="Asvaka News Agency",
         rawDescription="",
         created=datetime(2021, 5, 27, tzinfo=UTC),
@@ -48,7 +48,7 @@ def _tweet(tweet_id: int, text: str, **fields: object) -> object:
     values: dict[str, object] = {
         "id": tweet_id,
         "id_str": str(tweet_id),
-        "url": f"https://x.com/AsvakaNews/status/{tweet_id}",
+        "url": f"https://x.com/{username}/status/{tweet_id}",
         "date": snowflake_time(tweet_id),
         "user": user,
         "lang": "fa",
@@ -87,12 +87,16 @@ def test_a_tweet_becomes_a_post_with_its_id_language_and_time() -> None:
 def test_a_retweet_carries_the_retweeted_text_and_points_at_it() -> None:
     from districtwatch.ingest.twitter_twscrape import tweet_item
 
-    original = _tweet(1428600000000000000, "Puli Hisar district taken by resistance forces.", lang="en")
+    original = _tweet(
+        1428600000000000000, "Puli Hisar district taken by resistance forces.", "PanjshirProvin1", lang="en"
+    )
     retweet = _tweet(
         1428625440447963140, "RT @PanjshirProvin1: Puli Hisar district taken by…", retweetedTweet=original
     )
     item = tweet_item(retweet, "AsvakaNews")
     assert item.post.repost_of == "twitter:1428600000000000000"
+    assert item.post.repost_of_account == "PanjshirProvin1"  # the evidence is the original author's
+    assert item.post.account == "AsvakaNews"
     assert item.post.text == "Puli Hisar district taken by resistance forces."
     assert item.post.lang == "en"
 
@@ -152,12 +156,13 @@ def test_forwards_and_edits_of_telegram_messages() -> None:
     from districtwatch.ingest.telegram_telethon import message_item
 
     linked = types.MessageFwdHeader(date=T, from_id=types.PeerChannel(1009876543), channel_post=77)
-    assert message_item(_message(fwd_from=linked), "c").post.repost_of == "telegram:c1009876543/77"
+    forwarded = message_item(_message(fwd_from=linked), "c").post
+    assert (forwarded.repost_of, forwarded.repost_of_account) == ("telegram:c1009876543/77", "c1009876543")
     hidden = types.MessageFwdHeader(date=T, from_name="Andarab Resistance Media")
-    assert (
-        message_item(_message(fwd_from=hidden), "c").post.repost_of
-        == "telegram:hidden/Andarab Resistance Media"
-    )
+    from_hidden = message_item(_message(fwd_from=hidden), "c").post
+    assert from_hidden.repost_of == "telegram:hidden/Andarab Resistance Media"
+    assert from_hidden.repost_of_account == "Andarab Resistance Media"
+    assert message_item(_message(), "c").post.repost_of_account is None
     edited_at = datetime(2021, 8, 20, 7, 0, tzinfo=UTC)
     edited = message_item(_message(edit_date=edited_at), "c")
     assert edited.edited_at == edited_at

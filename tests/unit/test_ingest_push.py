@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CollectorRegistry
 
@@ -17,6 +19,7 @@ from districtwatch.ingest.metrics import IngestMetrics
 from districtwatch.ingest.push import create_app
 from districtwatch.ingest.testing import MemorySink
 
+Client = TestClient[web.Request, web.Application]
 LIMIT = 4096
 DARI = {
     "id": "push-1",
@@ -42,20 +45,22 @@ def sink() -> MemorySink:
 
 
 @pytest.fixture
-async def client(sink: MemorySink) -> AsyncIterator[TestClient[object, object]]:
+async def client(sink: MemorySink) -> AsyncIterator[Client]:
     registry = CollectorRegistry()
     app = create_app(sink, IngestMetrics.create(registry), max_body_bytes=LIMIT, registry=registry)
     async with TestClient(TestServer(app)) as running:
         yield running
 
 
-async def post(client: TestClient[object, object], body: bytes, content_type: str | None) -> tuple[int, dict]:
+async def post(client: Client, body: bytes, content_type: str | None) -> tuple[int, dict[str, Any]]:
     headers = {"Content-Type": content_type} if content_type else {}
     async with client.post("/posts", data=body, headers=headers) as reply:
         return reply.status, await reply.json()
 
 
-async def test_one_json_object_is_accepted_and_produced_with_its_time_in_utc(client, sink) -> None:
+async def test_one_json_object_is_accepted_and_produced_with_its_time_in_utc(
+    client: Client, sink: MemorySink
+) -> None:
     status, body = await post(client, json.dumps(DARI).encode(), "application/json")
     assert (status, body) == (202, {"accepted": 1})
     (produced,) = sink.posts
@@ -65,7 +70,7 @@ async def test_one_json_object_is_accepted_and_produced_with_its_time_in_utc(cli
     assert produced.ingested_at is not None
 
 
-async def test_a_json_list_and_json_lines_are_accepted(client, sink) -> None:
+async def test_a_json_list_and_json_lines_are_accepted(client: Client, sink: MemorySink) -> None:
     status, body = await post(client, json.dumps([DARI, ENGLISH]).encode(), "application/json; charset=utf-8")
     assert (status, body) == (202, {"accepted": 2})
     lines = f"{json.dumps(DARI, ensure_ascii=False)}\r\n\n{json.dumps(ENGLISH)}\n".encode()
@@ -76,7 +81,9 @@ async def test_a_json_list_and_json_lines_are_accepted(client, sink) -> None:
     assert [p.id for p in sink.posts] == ["push-1", "push-2"] * 3
 
 
-async def test_malformed_json_is_400_with_where_it_broke_and_nothing_is_produced(client, sink) -> None:
+async def test_malformed_json_is_400_with_where_it_broke_and_nothing_is_produced(
+    client: Client, sink: MemorySink
+) -> None:
     status, body = await post(client, b'{"id": "x", "text": "unterminated', "application/json")
     assert status == 400
     assert body["error"].startswith("malformed JSON at line 1 column")
@@ -84,7 +91,7 @@ async def test_malformed_json_is_400_with_where_it_broke_and_nothing_is_produced
     assert sink.posts == []
 
 
-async def test_a_bad_line_rejects_the_whole_request_naming_the_line(client, sink) -> None:
+async def test_a_bad_line_rejects_the_whole_request_naming_the_line(client: Client, sink: MemorySink) -> None:
     """All or nothing: the sender fixes line 3 and resends; no half-accepted batch to reconcile."""
     missing_text = {k: v for k, v in ENGLISH.items() if k != "text"}
     lines = "\n".join([json.dumps(DARI), json.dumps(ENGLISH), json.dumps(missing_text)]).encode()
@@ -99,7 +106,7 @@ async def test_a_bad_line_rejects_the_whole_request_naming_the_line(client, sink
     assert sink.posts == []
 
 
-async def test_invalid_items_of_a_json_list_are_named(client, sink) -> None:
+async def test_invalid_items_of_a_json_list_are_named(client: Client, sink: MemorySink) -> None:
     status, body = await post(client, json.dumps([DARI, "just text"]).encode(), "application/json")
     assert (status, body["error"]) == (400, "item 2: expected a JSON object, not str")
     bad_time = dict(ENGLISH, created_at="yesterday")
@@ -113,7 +120,9 @@ async def test_invalid_items_of_a_json_list_are_named(client, sink) -> None:
     assert sink.posts == []
 
 
-async def test_an_oversized_body_is_413_whether_its_length_is_announced_or_not(client, sink) -> None:
+async def test_an_oversized_body_is_413_whether_its_length_is_announced_or_not(
+    client: Client, sink: MemorySink
+) -> None:
     big = json.dumps([ENGLISH] * 40).encode()
     assert len(big) > LIMIT
     status, body = await post(client, big, "application/json")
@@ -130,7 +139,7 @@ async def test_an_oversized_body_is_413_whether_its_length_is_announced_or_not(c
     assert sink.posts == []
 
 
-async def test_a_wrong_content_type_or_charset_is_415(client, sink) -> None:
+async def test_a_wrong_content_type_or_charset_is_415(client: Client, sink: MemorySink) -> None:
     body = json.dumps(DARI).encode()
     for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
         status, answer = await post(client, body, content_type)
@@ -141,7 +150,7 @@ async def test_a_wrong_content_type_or_charset_is_415(client, sink) -> None:
     assert sink.posts == []
 
 
-async def test_a_broker_failure_is_503_with_retry_after(client, sink) -> None:
+async def test_a_broker_failure_is_503_with_retry_after(client: Client, sink: MemorySink) -> None:
     sink.fail_next = 1
     async with client.post("/posts", json=DARI) as reply:
         assert reply.status == 503
@@ -149,7 +158,7 @@ async def test_a_broker_failure_is_503_with_retry_after(client, sink) -> None:
         assert "send again later" in (await reply.json())["error"]
 
 
-async def test_a_configured_token_is_required(sink) -> None:
+async def test_a_configured_token_is_required(sink: MemorySink) -> None:
     app = create_app(sink, IngestMetrics.create(CollectorRegistry()), max_body_bytes=LIMIT, token="s3cret")
     async with TestClient(TestServer(app)) as client:
         async with client.post("/posts", json=DARI) as reply:
@@ -160,7 +169,7 @@ async def test_a_configured_token_is_required(sink) -> None:
             assert reply.status == 202
 
 
-async def test_metrics_count_requests_and_posts(client) -> None:
+async def test_metrics_count_requests_and_posts(client: Client) -> None:
     await post(client, json.dumps([DARI, ENGLISH]).encode(), "application/json")
     await post(client, b"{", "application/json")
     async with client.get("/metrics") as reply:

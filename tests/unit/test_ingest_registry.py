@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from districtwatch import settings as settings_module
 from districtwatch.accounts import Account, AccountRegistry
 from districtwatch.demo import sample_file
 from districtwatch.errors import ConfigError
@@ -21,7 +22,7 @@ from districtwatch.ingest.base import (
     spec_for,
 )
 from districtwatch.ingest.errors import SourceSetupError
-from districtwatch.settings import Settings, use_settings
+from districtwatch.settings import Settings
 
 REGISTRY = """\
 # monitored accounts
@@ -160,14 +161,11 @@ def test_a_source_from_another_distribution_is_found_through_its_entry_point(
     assert spec_for(Account(platform="rss", handle="news.example/feed"), specs).name == "rss"
 
 
-def test_sources_command_lists_each_source_and_what_it_needs(tmp_path: Path) -> None:
+def test_sources_command_lists_each_source_and_what_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
     """`districtwatch sources` shows installed or not, credentials, and the registry's accounts per source."""
-    use_settings(Settings(accounts_file=sample_file("accounts.yaml")))
-    try:
-        result = CliRunner().invoke(commands.sources, [])
-        as_json = CliRunner().invoke(commands.sources, ["--json"])
-    finally:
-        use_settings(Settings())
+    monkeypatch.setattr(settings_module, "_installed", Settings(accounts_file=sample_file("accounts.yaml")))
+    result = CliRunner().invoke(commands.sources, [])
+    as_json = CliRunner().invoke(commands.sources, ["--json"])
     assert result.exit_code == 0, result.output
     assert "telegram-snscrape *" in result.output
     assert "needs credentials: DISTRICTWATCH_TWSCRAPE_ACCOUNTS_DB" in result.output
@@ -175,3 +173,18 @@ def test_sources_command_lists_each_source_and_what_it_needs(tmp_path: Path) -> 
     assert rows["twitter-twscrape"]["accounts"] == 3  # AsvakaNews, PanjshirProvin1, kabul_watch
     assert rows["telegram-snscrape"]["accounts"] == 1
     assert rows["mastodon"]["ready"] is True
+
+
+def test_source_settings_are_read_from_the_service_settings_by_name() -> None:
+    """Fields the settings have (as name or ingest_<name>) are taken; the others keep their defaults."""
+
+    class Service:
+        telegram_preview_url = "http://127.0.0.1:8080"
+        ingest_backfill = 5
+        twscrape_accounts_db = None
+
+    settings = SourceSettings.from_settings(Service())
+    assert settings.telegram_preview_url == "http://127.0.0.1:8080"
+    assert settings.backfill == 5
+    assert settings.twscrape_accounts_db is None
+    assert settings.max_pages == SourceSettings().max_pages

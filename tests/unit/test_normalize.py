@@ -46,7 +46,7 @@ def test_pack_folds_apply_to_keys_only() -> None:
 
 
 def test_possessive_marks_the_token() -> None:
-    """"Kunduz's" is the word Kunduz, flagged as possessive (a qualifier of what follows)."""
+    """ "Kunduz's" is the word Kunduz, flagged as possessive (a qualifier of what follows)."""
     token, _ = Normalizer().tokenize("Kunduz's Imam")
     assert (token.key, token.possessive) == ("kunduz", True)
 
@@ -70,4 +70,6 @@ def test_skeletons_meet_across_scripts(spellings: list[str], expected: str) -> N
 
 def test_arabic_script_detection() -> None:
     """Dari, Pashto and presentation forms count as Arabic script; Latin does not."""
-    assert is_arabic_script("کابل") and is_arabic_script("ښار") and not is_arabic_script("Kabul")
+    assert is_arabic_script("کابل")
+    assert is_arabic_script("ښار")
+    assert not is_arabic_script("Kabul")

@@ -21,7 +21,9 @@ DATASOURCE = DataSourceRef(type_val="prometheus", uid=DATASOURCE_UID)
 STAGES = ("filter", "dedup", "extract", "control", "notify")
 
 
-def prom(expr: str, legend: str = "", *, ref: str = "A", instant: bool = False, table: bool = False) -> Dataquery:
+def prom(
+    expr: str, legend: str = "", *, ref: str = "A", instant: bool = False, table: bool = False
+) -> Dataquery:
     """A Prometheus query on the provisioned datasource."""
     query = Dataquery().expr(expr).ref_id(ref).datasource(DATASOURCE)
     if legend:

@@ -67,7 +67,10 @@ def actor_colours(keyword_pack: str) -> dict[str, str]:
 
 def _colour_mappings(colours: dict[str, str]) -> ValueMap:
     return ValueMap(
-        options={actor: ValueMappingResult(color=colour, index=i) for i, (actor, colour) in enumerate(colours.items())}
+        options={
+            actor: ValueMappingResult(color=colour, index=i)
+            for i, (actor, colour) in enumerate(colours.items())
+        }
     )
 
 
@@ -130,8 +133,21 @@ def _map(colours: dict[str, str]) -> geomap.Panel:
             DataTransformerConfig(
                 id_val="organize",
                 options={
-                    "excludeByName": {"Time": True, "Value": True, "__name__": True, "instance": True, "job": True},
-                    "indexByName": {"district": 0, "province": 1, "controller": 2, "layer": 3, "lat": 4, "lon": 5},
+                    "excludeByName": {
+                        "Time": True,
+                        "Value": True,
+                        "__name__": True,
+                        "instance": True,
+                        "job": True,
+                    },
+                    "indexByName": {
+                        "district": 0,
+                        "province": 1,
+                        "controller": 2,
+                        "layer": 3,
+                        "lat": 4,
+                        "lon": 5,
+                    },
                     "renameByName": {},
                 },
             )
@@ -157,7 +173,9 @@ def _per_controller(colours: dict[str, str]) -> bargauge.Panel:
         bargauge.Panel()
         .title("Districts per controller ($layer)")
         .datasource(DATASOURCE)
-        .with_target(prom(f"sort_desc(count by (controller) ({CONTROLLER_GAUGE}))", "{{controller}}", instant=True))
+        .with_target(
+            prom(f"sort_desc(count by (controller) ({CONTROLLER_GAUGE}))", "{{controller}}", instant=True)
+        )
         .unit("none")
         .min(0)
         .decimals(0)
@@ -178,7 +196,11 @@ def _alert_counts() -> stat.Panel:
         .title("Alerts in the time range")
         .description("Alerts emitted by the control stage, by status.")
         .datasource(DATASOURCE)
-        .with_target(prom("sum by (status) (increase(districtwatch_alerts_total[$__range]))", "{{status}}", instant=True))
+        .with_target(
+            prom(
+                "sum by (status) (increase(districtwatch_alerts_total[$__range]))", "{{status}}", instant=True
+            )
+        )
         .unit("none")
         .decimals(0)
         .graph_mode(BigValueGraphMode.NONE)
@@ -192,13 +214,20 @@ def _alerts_over_time() -> timeseries.Panel:
         timeseries.Panel()
         .title("Alerts by status")
         .datasource(DATASOURCE)
-        .with_target(prom("sum by (status) (increase(districtwatch_alerts_total[$__rate_interval]))", "{{status}}"))
+        .with_target(
+            prom("sum by (status) (increase(districtwatch_alerts_total[$__rate_interval]))", "{{status}}")
+        )
         .unit("none")
         .min(0)
         .draw_style(GraphDrawStyle.BARS)
         .fill_opacity(80)
         .stacking(StackingConfig().mode(StackingMode.NORMAL))
-        .legend(VizLegendOptions().display_mode(LegendDisplayMode.LIST).placement(LegendPlacement.BOTTOM).show_legend(True))
+        .legend(
+            VizLegendOptions()
+            .display_mode(LegendDisplayMode.LIST)
+            .placement(LegendPlacement.BOTTOM)
+            .show_legend(True)
+        )
         .grid_pos(GridPos(h=8, w=8, x=16, y=12))
     )
 

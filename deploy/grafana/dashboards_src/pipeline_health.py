@@ -17,12 +17,19 @@ from grafana_foundation_sdk.models.common import (
     StackingMode,
     VizOrientation,
 )
-from grafana_foundation_sdk.models.dashboard import DashboardLinkType, DynamicConfigValue, Threshold, ThresholdsMode
+from grafana_foundation_sdk.models.dashboard import (
+    DashboardLinkType,
+    DynamicConfigValue,
+    Threshold,
+    ThresholdsMode,
+)
 
 from .common import DATASOURCE, panel_ids, prom
 
 UID = "districtwatch-pipeline"
 RATE = "$__rate_interval"
+# Tables' changelog topics are written by the worker, not consumed: their "unread" records are not lag.
+NOT_CHANGELOG = 'topic!~".+-changelog"'
 
 
 # Stat and bar-gauge panels show each series' latest value (instant queries have only one).
@@ -39,7 +46,9 @@ def _legend() -> VizLegendOptions:
     )
 
 
-def _series(title: str, description: str, unit: str, *, bars: bool = False, stacked: bool = False) -> timeseries.Panel:
+def _series(
+    title: str, description: str, unit: str, *, bars: bool = False, stacked: bool = False
+) -> timeseries.Panel:
     panel = (
         timeseries.Panel()
         .title(title)
@@ -51,10 +60,7 @@ def _series(title: str, description: str, unit: str, *, bars: bool = False, stac
         .height(8)
         .span(12)
     )
-    if bars:
-        panel = panel.draw_style(GraphDrawStyle.BARS).fill_opacity(80)
-    else:
-        panel = panel.fill_opacity(10)
+    panel = panel.draw_style(GraphDrawStyle.BARS).fill_opacity(80) if bars else panel.fill_opacity(10)
     if stacked:
         panel = panel.stacking(StackingConfig().mode(StackingMode.NORMAL))
     return panel
@@ -133,7 +139,7 @@ def dashboard() -> Dashboard:
         _stat(
             "Consumer lag",
             "Records waiting in every topic the workers read.",
-            "sum(districtwatch_consumer_lag_records)",
+            f"sum(districtwatch_consumer_lag_records{{{NOT_CHANGELOG}}})",
             "none",
             red_above=500,
         ),
@@ -151,7 +157,9 @@ def dashboard() -> Dashboard:
         _series("Records in", "Records each stage consumed, per second.", "reqps").with_target(
             prom(f"sum by (stage) (rate(districtwatch_stage_in_records_total[{RATE}]))", "{{stage}}")
         ),
-        _series("Records out", "Records each stage produced to the next topic, per second.", "reqps").with_target(
+        _series(
+            "Records out", "Records each stage produced to the next topic, per second.", "reqps"
+        ).with_target(
             prom(f"sum by (stage) (rate(districtwatch_stage_out_records_total[{RATE}]))", "{{stage}}")
         ),
         _series(
@@ -176,21 +184,31 @@ def dashboard() -> Dashboard:
                 "{{stage}}: {{reason}}",
             )
         ),
-        _series("Posts in by platform", "Posts entering the pipeline, per platform.", "reqps", stacked=True)
-        .with_target(prom(f"sum by (platform) (rate(districtwatch_posts_in_total[{RATE}]))", "{{platform}}")),
+        _series(
+            "Posts in by platform", "Posts entering the pipeline, per platform.", "reqps", stacked=True
+        ).with_target(
+            prom(f"sum by (platform) (rate(districtwatch_posts_in_total[{RATE}]))", "{{platform}}")
+        ),
         _series(
             "Duplicates",
             "Posts found to repeat an earlier one: exact copies, reposts, near-duplicates.",
             "reqps",
             stacked=True,
         ).with_target(prom(f"sum by (kind) (rate(districtwatch_duplicates_total[{RATE}]))", "{{kind}}")),
-        _series("Claims", "Claims extracted from posts, by kind and by the side said to gain.", "reqps", stacked=True)
-        .with_target(
-            prom(f"sum by (kind, gained_by) (rate(districtwatch_claims_total[{RATE}]))", "{{kind}} → {{gained_by}}")
+        _series(
+            "Claims",
+            "Claims extracted from posts, by kind and by the side said to gain.",
+            "reqps",
+            stacked=True,
+        ).with_target(
+            prom(
+                f"sum by (kind, gained_by) (rate(districtwatch_claims_total[{RATE}]))",
+                "{{kind}} → {{gained_by}}",
+            )
         ),
-        _series("Alerts", "Alerts emitted per interval, by status.", "none", bars=True, stacked=True).with_target(
-            prom(f"sum by (status) (increase(districtwatch_alerts_total[{RATE}]))", "{{status}}")
-        ),
+        _series(
+            "Alerts", "Alerts emitted per interval, by status.", "none", bars=True, stacked=True
+        ).with_target(prom(f"sum by (status) (increase(districtwatch_alerts_total[{RATE}]))", "{{status}}")),
     ):
         board = board.with_panel(panel.id(next(ids)))
 
@@ -210,8 +228,11 @@ def dashboard() -> Dashboard:
             )
         )
     for panel in (
-        _series("Consumer lag", "Records in each topic not yet read by the workers.", "none", stacked=True)
-        .with_target(prom("sum by (topic) (districtwatch_consumer_lag_records)", "{{topic}}")),
+        _series(
+            "Consumer lag", "Records in each topic not yet read by the workers.", "none", stacked=True
+        ).with_target(
+            prom(f"sum by (topic) (districtwatch_consumer_lag_records{{{NOT_CHANGELOG}}})", "{{topic}}")
+        ),
         _series(
             "Committed offset age",
             "How long a partition with unread records has gone without its committed offset moving; "
@@ -219,7 +240,7 @@ def dashboard() -> Dashboard:
             "s",
         ).with_target(
             prom(
-                "max by (topic, partition) (districtwatch_committed_offset_age_seconds)",
+                f"max by (topic, partition) (districtwatch_committed_offset_age_seconds{{{NOT_CHANGELOG}}})",
                 "{{topic}}[{{partition}}]",
             )
         ),
@@ -270,9 +291,7 @@ def dashboard() -> Dashboard:
             )
         ),
         _series("Kafka send errors and rebalances", "Faust's own sensors.", "none")
-        .with_target(
-            prom(f"sum(increase(faust_total_error_messages_sent_total[{RATE}]))", "send errors")
-        )
+        .with_target(prom(f"sum(increase(faust_total_error_messages_sent_total[{RATE}]))", "send errors"))
         .with_target(prom("max(faust_total_rebalances)", "rebalances (total)", ref="B")),
     ):
         board = board.with_panel(panel.id(next(ids)))
@@ -333,7 +352,9 @@ def dashboard() -> Dashboard:
     silent = (
         bargauge.Panel()
         .title("Time since the newest post")
-        .description("Per registered account, from the newest post's creation time; AccountSilent fires over 6 h.")
+        .description(
+            "Per registered account, from the newest post's creation time; AccountSilent fires over 6 h."
+        )
         .datasource(DATASOURCE)
         .with_target(
             prom(
@@ -362,15 +383,24 @@ def dashboard() -> Dashboard:
     )
     for panel in (
         silent,
-        _series("Ingest: posts produced", "Posts the ingester produced to posts.raw, per source.", "reqps", stacked=True)
-        .with_target(
+        _series(
+            "Ingest: posts produced",
+            "Posts the ingester produced to posts.raw, per source.",
+            "reqps",
+            stacked=True,
+        ).with_target(
             prom(
                 f"sum by (source, kind) (rate(districtwatch_ingest_posts_produced_total[{RATE}]))",
                 "{{source}}: {{kind}}",
             )
         ),
-        _series("Ingest: poll errors and gaps", "Failed polls by error class; gaps: posts may be missing.", "none",
-                bars=True, stacked=True)
+        _series(
+            "Ingest: poll errors and gaps",
+            "Failed polls by error class; gaps: posts may be missing.",
+            "none",
+            bars=True,
+            stacked=True,
+        )
         .with_target(
             prom(
                 f"sum by (source, error) (increase(districtwatch_ingest_poll_errors_total[{RATE}]))",
@@ -401,4 +431,3 @@ def dashboard() -> Dashboard:
 
 def _prop(name: str, value: object) -> DynamicConfigValue:
     return DynamicConfigValue(id_val=name, value=value)
-
