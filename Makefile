@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else "districtwatch needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,dev,data]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev,data,deploy]'
 	@touch $(STAMP)
 
 venv: $(STAMP) ## create .venv and install the project with its test tools

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
+from aiokafka.partitioner import murmur2
+
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.baseline import Baseline, initial_state
@@ -124,12 +126,26 @@ def export_district(before: DistrictState | None, after: DistrictState) -> None:
         metrics.district_since.labels(after.province, after.district).set(after.since.timestamp())
 
 
-@app.timer(30.0)
+def owned_by_this_worker(key: str, assigned: set[int], partitions: int) -> bool:
+    """Whether the district's claims land on a partition this worker holds (Kafka's key hashing)."""
+    return murmur2(key.encode("utf-8")) % partitions in assigned
+
+
+@app.timer(15.0)
 async def export_all_districts() -> None:
-    """Re-export every district this worker holds, e.g. after its table was recovered on start."""
-    for value in list(district_control.values()):
-        if value:
-            state = DistrictState.model_validate(value)
+    """Export the controller of every district this worker is responsible for, baseline included.
+
+    The map needs every district, not only those with news; with several workers each exports the
+    districts whose partition it holds, so no series appears twice.
+    """
+    claims_topic = settings.topic("claims")
+    assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == claims_topic}
+    if not assigned:
+        return
+    for record in extractor().gazetteer.districts:
+        key = district_key(record.province, record.name)
+        if owned_by_this_worker(key, assigned, settings.partitions):
+            state, _ = _state(key, record.province, record.name)
             export_district(state, state)
 
 

@@ -27,7 +27,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from districtwatch.schemas import Alert, DeadLetter
 from faust.types import EventT, TableT
 
 from districtwatch import topics
@@ -39,6 +38,7 @@ from districtwatch.notifiers.destinations import Destinations, build, check_secr
 from districtwatch.notifiers.dispatch import DestinationRunner, delivery_key, thread_key
 from districtwatch.notifiers.metrics import NotifierMetrics
 from districtwatch.notifiers.routing import NotifiersConfig, load_config, route
+from districtwatch.schemas import Alert, DeadLetter
 
 STAGE = "notify"
 log = logging.getLogger(__name__)

@@ -63,6 +63,15 @@ def worker() -> None:
     import faust
 
     from districtwatch.app import app
+    from districtwatch.demo import run_async
+    from districtwatch.kafka import ensure_topics
+    from districtwatch.topics import STAGE_TOPICS
+
+    # Every pipeline topic with the configured partitions before the first record flows: a topic a
+    # broker auto-creates on first produce gets its own default, and Faust refuses tables whose
+    # changelog and source topic differ.
+    assert settings.bootstrap_servers is not None
+    run_async(ensure_topics(settings.bootstrap_servers, [settings.topic(t) for t in STAGE_TOPICS], settings.partitions))
 
     import_stages()
     try:

@@ -45,6 +45,8 @@ async def watch_offsets() -> None:
     committed = app.monitor.tp_committed_offsets or {}
     now = time.monotonic()
     for tp in assigned:
+        if tp.topic.endswith("-changelog") or "__assignor" in tp.topic:
+            continue  # Faust's own bookkeeping: written by this worker, never "consumed" as input
         end = ends.get(tp)
         if end is None:
             continue

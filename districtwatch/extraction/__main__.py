@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 
 from districtwatch.errors import ConfigError
@@ -22,10 +23,13 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    stdin = open(sys.stdin.fileno(), encoding="utf-8", errors="replace", closefd=False)  # noqa: SIM115
+    # Posts are UTF-8 whatever the locale says (CI may run under LANG=C); undecodable bytes are replaced
+    # rather than fatal, so one bad post cannot stop the stream.
+    stdin = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", line_buffering=False)
     for out in extract_lines(stdin, extractor, explain=args.explain):
-        sys.stdout.write(out + "\n")
-    sys.stdout.flush()
+        stdout.write(out + "\n")
+    stdout.flush()
     return 0
 
 

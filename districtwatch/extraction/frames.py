@@ -81,6 +81,12 @@ class FrameReader:
             if any(doc.clause_of[h.first] == clause for h in doc.in_sentence("ongoing", sentence)):
                 trace.add(f"{label}: its clause tells of fighting or a siege, not a change")
                 return None
+            if any(
+                clause in (doc.clause_of[h.first], doc.clause_of[h.last])
+                for h in doc.kinds("past_references")
+            ):
+                trace.add(f"{label}: its clause refers back to an earlier change ('since the fall of')")
+                return None
             if self._predicted(doc, verb):
                 trace.add(f"{label}: a threat, plan or prediction governs {said!r}")
                 return None
@@ -159,9 +165,10 @@ class FrameReader:
     def _verb_for(doc: Document, sentence: Sentence, place: Hit) -> Hit | None:
         """Nearest verb in the place's clause; else in the next clause, when a clause-break word opens it
         and it names no place ("Nahrin district, which had been besieged for weeks, fell to the Taliban").
-        A clause opened by punctuation is never borrowed from: "KABUL — Taliban took the palace"."""
+        A clause opened by punctuation is never borrowed from ("KABUL — Taliban took the palace"), except
+        by a clause of bare names after it: "Taliban capture a third provincial capital: Sheberghan"."""
         clause = doc.clause_of[place.first]
-        verbs = doc.in_sentence("verb", sentence)
+        verbs = [v for v in doc.in_sentence("verb", sentence) if not doc.after(v, ("not_change_after",))]
         candidates = [v for v in verbs if doc.clause_of[v.first] == clause]
         if not candidates:
             following = [v for v in verbs if doc.clause_of[v.first] == clause + 1]
@@ -173,6 +180,12 @@ class FrameReader:
                 and clause + 1 not in doc.clauses_with("place")
             ):
                 candidates = following
+            elif _bare_names(doc, sentence, clause):
+                candidates = [
+                    v
+                    for v in verbs
+                    if doc.clause_of[v.first] == clause - 1 and clause - 1 not in doc.clauses_with("place")
+                ]
         if not candidates:
             return None
         return min(candidates, key=lambda v: (_distance(v, place), v.first))
@@ -289,3 +302,12 @@ def _distance(a: Hit, b: Hit) -> int:
 
 def _nearest(candidates: list[Hit], verb: Hit) -> Hit | None:
     return min(candidates, key=lambda a: _distance(a, verb)) if candidates else None
+
+
+_NAME_PARTS = ("place", "list_joiners", "district_words", "province_words", "city_words", "fillers")
+
+
+def _bare_names(doc: Document, sentence: Sentence, clause: int) -> bool:
+    """True when the clause holds nothing but place names and the words that join or label them."""
+    members = [i for i in sentence.tokens if doc.clause_of[i] == clause]
+    return bool(members) and all(any(h.kind in _NAME_PARTS for h in doc.at_token.get(i, ())) for i in members)

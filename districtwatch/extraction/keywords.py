@@ -94,6 +94,8 @@ class LanguageSpec(_Strict):
     denials: list[Phrase] = Field(default_factory=list)
     history: list[Phrase] = Field(default_factory=list)
     history_year_before: list[Phrase] = Field(default_factory=list)
+    past_references: list[Phrase] = Field(default_factory=list)
+    not_change_after: list[Phrase] = Field(default_factory=list)
     history_year_after: list[Phrase] = Field(default_factory=list)
     ongoing: list[Phrase] = Field(default_factory=list)
     off_topic: list[Phrase] = Field(default_factory=list)

@@ -117,7 +117,8 @@ class TargetFinder:
         if capital and provinces:
             return Target(hit, surface, self._capitals(provinces), provinces, "capital")
         if province_word and provinces and not doc.next_to(hit, ("district_words",)):
-            return None  # a province as such: it only helps to resolve same-named districts
+            reject("a province (it only helps to resolve same-named districts)")
+            return None
         districts = list(grp.districts)
         how = hit.how
         area = bool(doc.after(hit, ("area_after",)) or doc.before(hit, ("area_before",)))
@@ -130,8 +131,11 @@ class TargetFinder:
         if not districts and city_word and provinces:
             return Target(hit, surface, self._capitals(provinces), provinces, "capital")
         if not districts:
-            if not provinces:
-                reject("not a district (a place of another kind, or an area)")
+            reject(
+                "a province (it only helps to resolve same-named districts)"
+                if provinces
+                else "not a district (a place of another kind, or an area)"
+            )
             return None
         if tokens[hit.last].possessive:
             reject("possessive: qualifies what follows")

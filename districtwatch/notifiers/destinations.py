@@ -105,24 +105,27 @@ def build(
             f"no such destination: {', '.join(unknown)} (have: {', '.join(config.destinations)})"
         )
     secrets = check_secrets({name: config.destinations[name] for name in names}, settings)
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=config.delivery.timeout_seconds))
     registry = LimiterRegistry(clock=clock, sleep=sleep)
     rates = shared_rates(config)
     bot_limiter = registry.get(TELEGRAM_BOT_LIMIT, config.telegram_rate)
-    notifiers: dict[str, Notifier] = {}
     limits: dict[str, Limits] = {}
     for name in names:
         destination = config.destinations[name]
-        secret = secrets[secret_name(destination)]
         own = registry.get(destination.limit_key, rates[destination.limit_key])
+        shared = (bot_limiter,) if isinstance(destination, TelegramDestination) else ()
+        limits[name] = Limits(own, shared)
+    # last: nothing below raises, so the session cannot leak from a failed build
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=config.delivery.timeout_seconds))
+    notifiers: dict[str, Notifier] = {}
+    for name in names:
+        destination = config.destinations[name]
+        secret = secrets[secret_name(destination)]
         if isinstance(destination, SlackBotDestination):
             client = web_client(secret, settings.slack_api_url, session)
             notifiers[name] = SlackBotNotifier(name, destination.channel, client, updates=destination.updates)
-            limits[name] = Limits(own)
         elif isinstance(destination, SlackWebhookDestination):
             notifiers[name] = SlackWebhookNotifier(name, secret, session)
-            limits[name] = Limits(own)
-        elif isinstance(destination, TelegramDestination):
+        else:
             notifiers[name] = TelegramNotifier(
                 name,
                 destination.chat_id,
@@ -131,6 +134,5 @@ def build(
                 session=session,
                 updates=destination.updates,
             )
-            limits[name] = Limits(own, (bot_limiter,))
     values = tuple(secret.get_secret_value() for secret in secrets.values())
     return Destinations(notifiers=notifiers, limits=limits, session=session, secrets=values)

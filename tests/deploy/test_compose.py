@@ -55,7 +55,8 @@ def test_compose_accepts_the_file() -> None:
         env={k: v for k, v in os.environ.items() if not k.startswith(("COMPOSE_", "GRAFANA_"))},
     )
     # stderr too: a wrapper script may lose the exit code, and a valid file gives no warning either
-    assert result.returncode == 0 and not result.stderr.strip(), result.stderr
+    assert result.returncode == 0, result.stderr
+    assert not result.stderr.strip(), result.stderr
 
 
 def test_every_service_is_there_with_a_healthcheck() -> None:
@@ -64,7 +65,8 @@ def test_every_service_is_there_with_a_healthcheck() -> None:
     assert set(services) == SERVICES
     for name, service in services.items():
         test = service["healthcheck"]["test"]
-        assert test and test[0] in {"CMD", "CMD-SHELL"}, name
+        assert test, name
+        assert test[0] in {"CMD", "CMD-SHELL"}, name
 
 
 def test_services_start_in_order_of_health() -> None:
@@ -122,7 +124,7 @@ def test_prometheus_and_grafana_mount_the_repository_config() -> None:
 
 
 def test_named_volumes_keep_state_across_restarts() -> None:
-    """Kafka's log, the ingester's checkpoints, Prometheus' TSDB and Grafana's database survive `down`/`up`."""
+    """Kafka's log, the ingester's checkpoints, Prometheus' data, Grafana's database outlive `down`."""
     data = compose()
     assert set(data["volumes"]) == {"kafka-data", "ingest-checkpoints", "prometheus-data", "grafana-data"}
     used = {

@@ -116,7 +116,7 @@ def test_dashboard_decodes_into_grafanas_schema_without_losing_anything(path: Pa
 
 @pytest.mark.parametrize("path", DASHBOARDS, ids=lambda p: p.stem)
 def test_dashboard_is_well_formed(path: Path) -> None:
-    """A uid and title, the SDK's schema version, unique panel ids, panels inside the 24-column grid, no overlaps."""
+    """A uid and title, a Grafana 11 schema version, unique panel ids, panels inside the grid, no overlaps."""
     data = load(path)
     assert data["uid"] == path.stem
     assert 8 <= len(data["uid"]) <= 40
@@ -129,9 +129,8 @@ def test_dashboard_is_well_formed(path: Path) -> None:
     cells: set[tuple[int, int]] = set()
     for panel in panels(data):
         grid = panel["gridPos"]
-        assert grid["w"] > 0 and grid["h"] > 0 and grid["x"] >= 0 and grid["x"] + grid["w"] <= 24, panel[
-            "title"
-        ]
+        assert min(grid["w"], grid["h"]) > 0, panel["title"]
+        assert 0 <= grid["x"] <= grid["x"] + grid["w"] <= 24, panel["title"]
         covered = {
             (x, y)
             for x in range(grid["x"], grid["x"] + grid["w"])
@@ -151,9 +150,9 @@ def test_every_query_uses_the_provisioned_datasource_by_uid(path: Path) -> None:
         assert panel["datasource"] == DATASOURCE, panel["title"]
         targets = panel["targets"]
         assert targets, panel["title"]
-        assert len({t["refId"] for t in targets}) == len(targets) and all(t["refId"] for t in targets), panel[
-            "title"
-        ]
+        refs = [target["refId"] for target in targets]
+        assert all(refs), panel["title"]
+        assert len(set(refs)) == len(refs), panel["title"]
         for target in targets:
             assert target.get("datasource", DATASOURCE) == DATASOURCE, panel["title"]
 
@@ -195,7 +194,7 @@ def test_notifier_panels_read_the_notifiers_own_metrics() -> None:
 
 @pytest.mark.skipif(PROMTOOL is None, reason=MISSING_PROMTOOL)
 def test_every_query_parses_as_promql(tmp_path: Path) -> None:
-    """Prometheus' own parser (promtool, via recording rules) accepts each query with Grafana's variables filled in."""
+    """Prometheus' parser (promtool, via recording rules) accepts each query, variables filled in."""
     exprs = sorted(
         {without_grafana_variables(t["expr"]) for path in DASHBOARDS for _, t in queries(load(path))}
     )
@@ -218,7 +217,7 @@ def test_every_query_parses_as_promql(tmp_path: Path) -> None:
 
 
 def test_pipeline_dashboard_covers_rates_lag_latency_errors_and_notifiers() -> None:
-    """The pipeline health board shows each stage's rates, lag, p50/p95/p99 latency, dead letters, duplicates, notifiers."""
+    """Pipeline health shows stage rates, lag, p50/p95/p99 latency, dead letters, duplicates and notifiers."""
     exprs = " ".join(t["expr"] for _, t in queries(by_uid("districtwatch-pipeline")))
     for needle in (
         "districtwatch_stage_in_records_total",
@@ -239,7 +238,7 @@ def test_pipeline_dashboard_covers_rates_lag_latency_errors_and_notifiers() -> N
 
 
 def test_control_map_colours_districts_by_controller_on_a_geomap() -> None:
-    """A Geomap marker layer at each district's lat/lon labels, coloured by the controller label, for every actor."""
+    """A Geomap marker at each district's lat/lon labels, coloured by its controller, for every actor."""
     data = by_uid("districtwatch-control-map")
     (geomap,) = [p for p in panels(data) if p["type"] == "geomap"]
     (target,) = geomap["targets"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -31,7 +32,7 @@ def promtool(*args: str | Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-def rules() -> list[dict[str, object]]:
+def rules() -> list[dict[str, Any]]:
     groups = yaml.safe_load(RULES.read_text(encoding="utf-8"))["groups"]
     return [rule for group in groups for rule in group["rules"]]
 
@@ -79,13 +80,13 @@ def test_every_alert_is_there_with_severity_and_annotations() -> None:
     by_name = {rule["alert"]: rule for rule in rules() if "alert" in rule}
     assert set(by_name) == ALERTS
     for name, rule in by_name.items():
-        assert rule["labels"]["severity"] in {"page", "warning"}, name  # type: ignore[index]
+        assert rule["labels"]["severity"] in {"page", "warning"}, name
         annotations = rule["annotations"]
-        assert set(annotations) >= {"summary", "description"}, name  # type: ignore[arg-type]
+        assert set(annotations) >= {"summary", "description"}, name
 
 
 def test_every_alert_has_a_firing_unit_test() -> None:
-    """No alert goes untested: each one appears in a test that expects it to fire and one that expects silence."""
+    """No alert goes untested: each is in a case that expects it to fire and in one that expects silence."""
     tests = yaml.safe_load(RULE_TESTS.read_text(encoding="utf-8"))["tests"]
     fires: set[str] = set()
     silent: set[str] = set()

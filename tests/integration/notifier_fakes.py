@@ -18,6 +18,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import logging
 import re
 import threading
 import time
@@ -52,6 +53,7 @@ class FakeServer:
     """Shared machinery: the server, the record of requests, the scripted failures."""
 
     def __init__(self) -> None:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # its access log would flood test output
         self.server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
         self.requests: list[Recorded] = []
         self._script: deque[Scripted] = deque()
@@ -66,7 +68,13 @@ class FakeServer:
             self.server.stop()
 
     def fail_next(
-        self, status: int, body: Any, *, headers: dict[str, str] | None = None, method: str | None = None, times: int = 1
+        self,
+        status: int,
+        body: Any,
+        *,
+        headers: dict[str, str] | None = None,
+        method: str | None = None,
+        times: int = 1,
     ) -> None:
         for _ in range(times):
             self._script.append(Scripted(status, body, headers or {}, method))
@@ -103,7 +111,9 @@ class FakeSlack(FakeServer):
         super().__init__()
         self.token = token
         self.channels = channels or {"#alerts": "C0ALERTS", "#alerts-quiet": "C0QUIET", "#ops": "C0OPS"}
-        self.server.expect_request(re.compile(r"^/api/[\w.]+$"), method="POST").respond_with_handler(self._api)
+        self.server.expect_request(re.compile(r"^/api/[\w.]+$"), method="POST").respond_with_handler(
+            self._api
+        )
         self.server.expect_request(self.WEBHOOK_PATH, method="POST").respond_with_handler(self._webhook)
 
     @property
@@ -134,9 +144,17 @@ class FakeSlack(FakeServer):
             return 200, {"ok": False, "error": "channel_not_found"}, {}
         if method == "chat.postMessage":
             ts = f"{1629450000 + next(self._numbers)}.000100"
-            return 200, {"ok": True, "channel": channel_id, "ts": ts, "message": {"text": body.get("text")}}, {}
+            return (
+                200,
+                {"ok": True, "channel": channel_id, "ts": ts, "message": {"text": body.get("text")}},
+                {},
+            )
         if method == "chat.update":
-            return 200, {"ok": True, "channel": channel_id, "ts": body.get("ts"), "text": body.get("text")}, {}
+            return (
+                200,
+                {"ok": True, "channel": channel_id, "ts": body.get("ts"), "text": body.get("text")},
+                {},
+            )
         return 200, {"ok": False, "error": "unknown_method"}, {}
 
     def _webhook(self, request: Request) -> Response:
@@ -155,7 +173,22 @@ class TelegramHTMLError(ValueError):
     pass
 
 
-_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre", "blockquote", "tg-spoiler"}
+_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-spoiler",
+}
 _TAG = re.compile(r'<(/?)([a-z-]+)(?:\s+href="([^"<>]*)")?\s*>')
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
@@ -202,7 +235,9 @@ class FakeTelegram(FakeServer):
         self.token = token
         self.chats = chats or {"@districtwatch_north": -1001, "-1002": -1002, "-1003": -1003, "-1004": -1004}
         self.messages: dict[tuple[int, int], str] = {}
-        self.server.expect_request(re.compile(r"^/bot[^/]+/\w+$"), method="POST").respond_with_handler(self._api)
+        self.server.expect_request(re.compile(r"^/bot[^/]+/\w+$"), method="POST").respond_with_handler(
+            self._api
+        )
 
     @property
     def api_url(self) -> str:
@@ -222,11 +257,16 @@ class FakeTelegram(FakeServer):
             return scripted.status, scripted.body, scripted.headers
         if token != self.token:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}, {}
-        chat = self.chats.get(str(body.get("chat_id")))
+        wanted = str(body.get("chat_id"))
+        chat = self.chats.get(wanted) or next((c for c in self.chats.values() if str(c) == wanted), None)
         if chat is None:
             return 400, {"ok": False, "error_code": 400, "description": "Bad Request: chat not found"}, {}
         try:
-            text = parse_telegram_html(body.get("text", "")) if body.get("parse_mode") == "HTML" else body["text"]
+            text = (
+                parse_telegram_html(body.get("text", ""))
+                if body.get("parse_mode") == "HTML"
+                else body["text"]
+            )
         except TelegramHTMLError as exc:
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, {}
         if method == "sendMessage":
@@ -234,7 +274,11 @@ class FakeTelegram(FakeServer):
         elif method == "editMessageText":
             message_id = int(body.get("message_id", 0))
             if (chat, message_id) not in self.messages:
-                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"}, {}
+                return (
+                    400,
+                    {"ok": False, "error_code": 400, "description": "Bad Request: message to edit not found"},
+                    {},
+                )
         else:
             return 404, {"ok": False, "error_code": 404, "description": "Not Found"}, {}
         self.messages[(chat, message_id)] = text

@@ -1,4 +1,4 @@
-"""A real Prometheus scraping a real worker that processed the 20 Aug 2021 sample, queried over its HTTP API."""
+"""A real Prometheus scrapes a real worker that processed the 20 Aug 2021 sample; its HTTP API is queried."""
 
 from __future__ import annotations
 
@@ -111,7 +111,8 @@ def test_prometheus_sees_stage_counters_latency_and_district_gauges_of_the_sampl
                 "confirmed": 1,
             }
             buckets = by_label(query("sum by (le) (districtwatch_post_to_alert_seconds_bucket)"), "le")
-            assert buckets["+Inf"] == 4 and buckets["300.0"] == 4, buckets
+            assert buckets["+Inf"] == 4, buckets
+            assert buckets["300.0"] == 4, buckets
             p99 = value(
                 query("histogram_quantile(0.99, sum by (le) (districtwatch_post_to_alert_seconds_bucket))")
             )
@@ -122,7 +123,8 @@ def test_prometheus_sees_stage_counters_latency_and_district_gauges_of_the_sampl
             for sample_ in query('districtwatch_district_controller{province="Baghlan"}'):
                 labels = sample_["metric"]
                 assert float(sample_["value"][1]) == 1
-                assert -90 <= float(labels["lat"]) <= 90 and -180 <= float(labels["lon"]) <= 180, labels
+                assert -90 <= float(labels["lat"]) <= 90, labels
+                assert -180 <= float(labels["lon"]) <= 180, labels
                 key = (labels["district"], labels["layer"])
                 assert key not in controllers, f"two controllers for {key}"
                 controllers[key] = labels["controller"]

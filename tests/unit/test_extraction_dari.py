@@ -43,6 +43,9 @@ CASES = [
         "نیروهای امارت اسلامی ولسوالی خوست ولایت خوست را تصرف کردند",
         {("Khost(Matun)", "Khost", T, None, False)},
     ),
+    ("طالبان کنترل ولسوالی امام صاحب را در دست گرفتند", {("Imam Sahib", "Kunduz", T, None, False)}),
+    ("ولسوالی امام صاحب تحت کنترل طالبان قرار گرفت", {("Imam Sahib", "Kunduz", T, None, False)}),
+    ("ولسوالی امام صاحب دوباره به دست نیروهای امنیتی افتاد", {("Imam Sahib", "Kunduz", G, None, False)}),
     # capitals: «شهر» + province name, «مرکز ولایت» + province name, a capital's own name
     ("طالبان شهر بامیان را بدون جنگ تصرف کردند", {("Bamyan", "Bamyan", T, None, False)}),
     ("شهر میمنه مرکز ولایت فاریاب به کنترل طالبان درآمد", {("Maymana", "Faryab", T, None, False)}),

@@ -83,6 +83,30 @@ CASES = [
         "Government forces handed over Nirkh district to the Taliban without a fight",
         {("Nirkh", "Wardak", T, G, False)},
     ),
+    ("Taliban claim control of Kunduz's Imam Sahib district", {("Imam Sahib", "Kunduz", T, None, False)}),
+    ("Khan Abad district is now under the control of the Taliban", {("Khanabad", "Kunduz", T, None, False)}),
+    ("Chal district was lost to the Taliban", {("Chal", "Takhar", T, None, False)}),
+    ("Afghan forces have lost Darzab district", {("Darzab", "Jowzjan", T, G, False)}),
+    ("Darzab district has been recaptured by Afghan forces", {("Darzab", "Jowzjan", G, None, False)}),
+    ("The Taliban said on Sunday they had captured Darzab district", {("Darzab", "Jowzjan", T, None, False)}),
+    (
+        "Taliban capture third provincial capital in three days: Sheberghan",
+        {("Shibirghan", "Jowzjan", T, None, False)},
+    ),
+    (
+        "Taliban captured Sheberghan, the capital of northern Jowzjan province",
+        {("Shibirghan", "Jowzjan", T, None, False)},
+    ),
+    (
+        "Darzab fell. Qush Tepa fell. Now Sheberghan is under siege.",
+        {("Darzab", "Jowzjan", T, None, False), ("Qush Tepa", "Jowzjan", T, None, False)},
+    ),
+    ("ANA soldiers surrendered Darzab district centre to Taliban", {("Darzab", "Jowzjan", T, G, False)}),
+    (
+        "Taliban captured Imam Sahib, days after the fall of Kunduz city",
+        {("Imam Sahib", "Kunduz", T, None, False)},
+    ),
+    ("The Taliban took Kabul by surprise with their speed", {("Kabul", "Kabul", T, None, False)}),
     # fall / passive, gainer after "to" or "by"
     ("Kunduz city has fallen to the Taliban, residents say.", {("Kunduz", "Kunduz", T, None, False)}),
     (
@@ -185,6 +209,7 @@ HEDGES = [
     ("Taliban say they have captured Dand district of Kandahar", False),
     ("Afghan forces have retaken Arghandab district, Kandahar officials say", False),
     ("Resistance forces claim the Taliban lost Khinj district", True),
+    ("Reports: Taliban overrun Darzab", True),
 ]
 
 

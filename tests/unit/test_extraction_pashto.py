@@ -46,6 +46,7 @@ CASES = [
     ("د کلفګان ولسوالۍ سقوط وکړ", {("Kalfagan", "Takhar", T, None, False)}),
     # perfect participle, and the Taliban's own claim is not hedged
     ("طالبانو ادعا کړې چې د کلفګان ولسوالۍ یې نیولې ده", {("Kalfagan", "Takhar", T, None, False)}),
+    ("طالبانو د امام صاحب ولسوالۍ پر مرکز ولکه ټینګه کړه", {("Imam Sahib", "Kunduz", T, None, False)}),
     # Dari-keyboard spellings of Pashto letters
     ("طالبانو د کندهار ولایت ژری ولسوالی ونیوله", {("Zhari", "Kandahar", T, None, False)}),
 ]

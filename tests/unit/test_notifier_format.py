@@ -78,7 +78,7 @@ def test_telegram_html_escapes_user_text_and_keeps_rtl_code_points() -> None:
         ]
     )
     text = telegram_html(compose(alert))
-    assert "Tom &amp; Jerry &lt;script&gt;alert(\"x\")&lt;/script&gt; &gt; 1" in text
+    assert 'Tom &amp; Jerry &lt;script&gt;alert("x")&lt;/script&gt; &gt; 1' in text
     assert "@Tom&amp;Jerry" in text
     assert 'href="https://example.org/a?b=1&amp;c=&quot;2&quot;"' in text
     assert f"<blockquote>{RLI}{DARI}{PDI}</blockquote>" in text
@@ -119,9 +119,16 @@ def test_slack_blocks_are_valid_block_kit_and_carry_excerpts_literally() -> None
         for element in block["elements"]
         if element["type"] == "rich_text_section"
     ]
-    assert links[0] == {"type": "link", "url": "https://twitter.com/AsvakaNews/status/1", "text": "@AsvakaNews"}
+    assert links[0] == {
+        "type": "link",
+        "url": "https://twitter.com/AsvakaNews/status/1",
+        "text": "@AsvakaNews",
+    }
     fields = " ".join(f["text"] for f in message.blocks[1]["fields"])
-    assert "<https://www.openstreetmap.org/?mlat=35.60000&mlon=69.30000#map=11/35.60000/69.30000|OpenStreetMap>" in fields
+    assert (
+        "<https://www.openstreetmap.org/?mlat=35.60000&mlon=69.30000#map=11/35.60000/69.30000|OpenStreetMap>"
+        in fields
+    )
     assert "*Confidence*\n85%" in fields
 
 

@@ -44,7 +44,10 @@ CONFIG = NotifiersConfig.model_validate(
 
 
 def test_confirmed_and_reported_alerts_go_to_different_channels() -> None:
-    assert route(make_alert(status=AlertStatus.CONFIRMED, province="Kunduz"), CONFIG) == ["alerts", "taliban-watch"]
+    assert route(make_alert(status=AlertStatus.CONFIRMED, province="Kunduz"), CONFIG) == [
+        "alerts",
+        "taliban-watch",
+    ]
     assert route(make_alert(status=AlertStatus.REPORTED, province="Kunduz"), CONFIG) == ["alerts-quiet"]
 
 
@@ -70,7 +73,10 @@ def test_each_destination_appears_once_in_rule_order() -> None:
 def test_stop_ends_the_search() -> None:
     config = NotifiersConfig.model_validate(
         {
-            "destinations": {"a": {"kind": "slack-bot", "channel": "C1"}, "b": {"kind": "slack-bot", "channel": "C2"}},
+            "destinations": {
+                "a": {"kind": "slack-bot", "channel": "C1"},
+                "b": {"kind": "slack-bot", "channel": "C2"},
+            },
             "rules": [{"match": {"districts": ["Pul-e-Hesar"]}, "to": ["a"], "stop": True}, {"to": ["b"]}],
         }
     )
@@ -101,7 +107,10 @@ def test_destinations_on_one_channel_share_its_strictest_limit() -> None:
 @pytest.mark.parametrize(
     ("yaml_text", "says"),
     [
-        ("destinations: {a: {kind: slack-bot, channel: '#a'}}\nrules: [{to: [b]}]", "unknown destinations ['b']"),
+        (
+            "destinations: {a: {kind: slack-bot, channel: '#a'}}\nrules: [{to: [b]}]",
+            "unknown destinations ['b']",
+        ),
         ("destinations: {a: {kind: pager, channel: '#a'}}", "destinations.a"),
         ("destinations: {a: {kind: telegram}}", "chat_id: field required"),
         ("destinations: {'a|b': {kind: slack-bot, channel: '#a'}}", "destination name 'a|b'"),

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import count
+from typing import Protocol
 
+from grafana_foundation_sdk.builders.dashboard import Dashboard
 from grafana_foundation_sdk.builders.prometheus import Dataquery
-from grafana_foundation_sdk.models.dashboard import DataSourceRef
+from grafana_foundation_sdk.cog.builder import Builder
+from grafana_foundation_sdk.models.dashboard import DataSourceRef, Panel
 from grafana_foundation_sdk.models.prometheus import PromQueryFormat
 
 DATASOURCE_UID = "prometheus"
@@ -38,3 +41,16 @@ def prom(
 def panel_ids() -> Iterator[int]:
     """Panel ids in build order: stable ids keep links and regenerated JSON steady."""
     return count(1)
+
+
+class PanelBuilder(Protocol):
+    """What every panel type's builder has: an id to set, a panel to build."""
+
+    def id(self, id_val: int) -> Builder[Panel]: ...
+
+
+def add_panels(board: Dashboard, ids: Iterator[int], *panels: PanelBuilder) -> Dashboard:
+    """``board`` with ``panels`` appended in order, each with the next id."""
+    for panel in panels:
+        board = board.with_panel(panel.id(next(ids)))
+    return board

@@ -41,7 +41,7 @@ from grafana_foundation_sdk.models.geomap import TooltipMode
 
 from districtwatch.extraction.keywords import load_keyword_pack
 
-from .common import DATASOURCE, panel_ids, prom
+from .common import DATASOURCE, add_panels, panel_ids, prom
 
 UID = "districtwatch-control-map"
 
@@ -236,7 +236,8 @@ def _recent_changes(colours: dict[str, str]) -> table.Panel:
     # since × the assessed controller (value 1): one row per district with its controller's label.
     since_ms = (
         "1000 * (districtwatch_district_controller_since_timestamp_seconds"
-        ' * on (province, district) group_left (controller) districtwatch_district_controller{layer="assessed"})'
+        " * on (province, district) group_left (controller)"
+        ' districtwatch_district_controller{layer="assessed"})'
     )
     return (
         table.Panel()
@@ -296,12 +297,13 @@ def dashboard(keyword_pack: str = "afghanistan") -> Dashboard:
         )
     )
     # Explicit grid positions: the map spans two rows of the smaller panels beside it.
-    for panel in (
+    board = add_panels(
+        board,
+        ids,
         _map(colours),
         _per_controller(colours),
         _alert_counts(),
         _alerts_over_time(),
         _recent_changes(colours),
-    ):
-        board = board.with_panel(panel.id(next(ids)))
+    )
     return board

@@ -24,7 +24,7 @@ from grafana_foundation_sdk.models.dashboard import (
     ThresholdsMode,
 )
 
-from .common import DATASOURCE, panel_ids, prom
+from .common import DATASOURCE, add_panels, panel_ids, prom
 
 UID = "districtwatch-pipeline"
 RATE = "$__rate_interval"
@@ -110,7 +110,9 @@ def dashboard() -> Dashboard:
     )
 
     board = board.with_row(Row("Overview").id(next(ids)))
-    for panel in (
+    board = add_panels(
+        board,
+        ids,
         _stat(
             "Workers up",
             "Worker processes Prometheus scrapes successfully.",
@@ -146,14 +148,16 @@ def dashboard() -> Dashboard:
         _stat(
             "Post → alert p95",
             "95th percentile, over the time range, of the time from a post's creation to its alert.",
-            "histogram_quantile(0.95, sum by (le) (increase(districtwatch_post_to_alert_seconds_bucket[$__range])))",
+            "histogram_quantile(0.95, sum by (le)"
+            " (increase(districtwatch_post_to_alert_seconds_bucket[$__range])))",
             "s",
         ),
-    ):
-        board = board.with_panel(panel.id(next(ids)))
+    )
 
     board = board.with_row(Row("Records per stage").id(next(ids)))
-    for panel in (
+    board = add_panels(
+        board,
+        ids,
         _series("Records in", "Records each stage consumed, per second.", "reqps").with_target(
             prom(f"sum by (stage) (rate(districtwatch_stage_in_records_total[{RATE}]))", "{{stage}}")
         ),
@@ -164,7 +168,8 @@ def dashboard() -> Dashboard:
         ),
         _series(
             "Dropped on purpose",
-            "Records a stage consumed without passing on: irrelevant posts, duplicates, posts without a claim.",
+            "Records a stage consumed without passing on: irrelevant posts, duplicates, posts without "
+            "a claim.",
             "reqps",
             stacked=True,
         ).with_target(
@@ -209,8 +214,7 @@ def dashboard() -> Dashboard:
         _series(
             "Alerts", "Alerts emitted per interval, by status.", "none", bars=True, stacked=True
         ).with_target(prom(f"sum by (status) (increase(districtwatch_alerts_total[{RATE}]))", "{{status}}")),
-    ):
-        board = board.with_panel(panel.id(next(ids)))
+    )
 
     board = board.with_row(Row("Lag and latency").id(next(ids)))
     latency = _series(
@@ -222,12 +226,15 @@ def dashboard() -> Dashboard:
     for ref, quantile in (("A", "0.5"), ("B", "0.95"), ("C", "0.99")):
         latency = latency.with_target(
             prom(
-                f"histogram_quantile({quantile}, sum by (le) (rate(districtwatch_post_to_alert_seconds_bucket[{RATE}])))",
+                f"histogram_quantile({quantile}, sum by (le)"
+                f" (rate(districtwatch_post_to_alert_seconds_bucket[{RATE}])))",
                 f"p{quantile[2:].ljust(2, '0')}",
                 ref=ref,
             )
         )
-    for panel in (
+    board = add_panels(
+        board,
+        ids,
         _series(
             "Consumer lag", "Records in each topic not yet read by the workers.", "none", stacked=True
         ).with_target(
@@ -252,7 +259,8 @@ def dashboard() -> Dashboard:
         )
         .with_target(
             prom(
-                f"histogram_quantile(0.99, sum by (le, instance) (rate(districtwatch_event_loop_lateness_seconds_bucket[{RATE}])))",
+                "histogram_quantile(0.99, sum by (le, instance)"
+                f" (rate(districtwatch_event_loop_lateness_seconds_bucket[{RATE}])))",
                 "p99 lateness {{instance}}",
             )
         )
@@ -293,11 +301,12 @@ def dashboard() -> Dashboard:
         _series("Kafka send errors and rebalances", "Faust's own sensors.", "none")
         .with_target(prom(f"sum(increase(faust_total_error_messages_sent_total[{RATE}]))", "send errors"))
         .with_target(prom("max(faust_total_rebalances)", "rebalances (total)", ref="B")),
-    ):
-        board = board.with_panel(panel.id(next(ids)))
+    )
 
     board = board.with_row(Row("Notifiers").id(next(ids)))
-    for panel in (
+    board = add_panels(
+        board,
+        ids,
         _series(
             "Deliveries",
             "Alerts handled per destination, by outcome: delivered, already_delivered (a redelivered alert), "
@@ -336,7 +345,8 @@ def dashboard() -> Dashboard:
         ),
         _series(
             "Rate-limit waits",
-            "Share of time sends to each destination spent waiting for a rate-limit slot (1 = one send always waiting).",
+            "Share of time sends to each destination spent waiting for a rate-limit slot "
+            "(1 = one send always waiting).",
             "percentunit",
             stacked=True,
         ).with_target(
@@ -345,8 +355,7 @@ def dashboard() -> Dashboard:
                 "{{destination}}",
             )
         ),
-    ):
-        board = board.with_panel(panel.id(next(ids)))
+    )
 
     board = board.with_row(Row("Sources").id(next(ids)))
     silent = (
@@ -381,7 +390,9 @@ def dashboard() -> Dashboard:
         .height(8)
         .span(12)
     )
-    for panel in (
+    board = add_panels(
+        board,
+        ids,
         silent,
         _series(
             "Ingest: posts produced",
@@ -424,8 +435,7 @@ def dashboard() -> Dashboard:
                 "{{source}}/{{account}}",
             )
         ),
-    ):
-        board = board.with_panel(panel.id(next(ids)))
+    )
     return board
 
 
