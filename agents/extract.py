@@ -32,7 +32,7 @@ async def extract_claims(stream: Any) -> None:
             continue
         home = accounts().home_province(post.platform, post.account)
         try:
-            result = extractor().extract(post.text, home_province=home)
+            result = extractor().extract(post.text, home_province=home, at=post.created_at)
         except Exception as exc:  # an extractor bug must not stop the stream; the post is kept
             await dead_letter(STAGE, "extractor_error", f"{type(exc).__name__}: {exc}", event)
             continue

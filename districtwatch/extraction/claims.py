@@ -12,7 +12,7 @@ How a post is read, one module per step:
 5. here: same-named districts resolve by a province named in the sentence, then in the post, then the
    account's home province; otherwise the name is reported as ambiguous, never guessed.
 
-Policy on attribution: an actor's own statement about itself is a claim, not a hedge ("Taliban say they
+Policy on attribution: an actor's own statement about itself is a claim, not a hedge ("<party> say they
 have captured X", "officials say"); a source the post does not name ("sources say", "unverified
 reports"), a rumour, or a claim word whose claimant is not the party that gained or lost, hedges.
 """
@@ -20,6 +20,7 @@ reports"), a rumour, or a claim word whose claimant is not the party that gained
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
@@ -97,17 +98,18 @@ class Extractor:
         tokens = self._lexicon.normalizer.tokenize(masked)
         return any(hit.kind == "place" for hit in self._lexicon.read(masked, tokens).hits)
 
-    def extract(self, text: str, *, home_province: str | None = None) -> Extraction:
-        """Claims and denials in ``text``; ``home_province`` is the last resort for same-named districts."""
-        return self._run(text, home_province, _SILENT)
+    def extract(self, text: str, *, home_province: str | None = None, at: datetime | None = None) -> Extraction:
+        """Claims and denials in ``text``; ``home_province`` is the last resort for same-named districts;
+        ``at`` (the post's time) picks the pack's dated defaults (who an unnamed liberator is)."""
+        return self._run(text, home_province, _SILENT, at)
 
-    def explain(self, text: str, *, home_province: str | None = None) -> str:
+    def explain(self, text: str, *, home_province: str | None = None, at: datetime | None = None) -> str:
         """Human-readable: the spans matched, the rule that decided each claim, why anything was dropped."""
         trace = Trace()
-        result = self._run(text, home_province, trace)
+        result = self._run(text, home_province, trace, at)
         return "\n".join([*trace.lines, *describe_result(result)])
 
-    def _run(self, text: str, home_province: str | None, trace: Trace) -> Extraction:
+    def _run(self, text: str, home_province: str | None, trace: Trace, at: datetime | None = None) -> Extraction:
         text = text[:MAX_CHARS]
         masked = self._lexicon.mask(text)
         if not self._lexicon.triggered(self._lexicon.normalizer.keys(masked)):
@@ -131,7 +133,7 @@ class Extractor:
             by_clause.setdefault(doc.clause_of[target.hit.first], []).append(target)
         for target in targets:
             clause_targets = by_clause[doc.clause_of[target.hit.first]]
-            verdict = self._frames.verdict(doc, target, clause_targets, post_hedged, trace)
+            verdict = self._frames.verdict(doc, target, clause_targets, post_hedged, trace, at)
             if verdict is None:
                 continue
             district = self._resolve(doc, target, home_province, trace)

@@ -1,9 +1,9 @@
 """A post after lexing: its sentences, its clauses, and its hits indexed for the questions rules ask.
 
-Sentences end at . ! ? ؟ and line breaks; clauses end at ; : dashes and at the pack's clause-break words
-("as", "while", "در حالی که", "کله چې").  The distinction matters: a hedge, a denial or a date colours a
-whole sentence, while a siege or a threat colours only its own clause ("Taliban capture Khwaja Ghar;
-Yangi Qala under siege").
+Sentences end at . ! ? ؟ and line breaks; clauses end at ; : dashes, at the pack's clause-break words
+("as", "while", "در حالی که", "کله چې") and at a conjunction right after a verb.  The distinction matters: a hedge, a denial or a date colours a
+whole sentence, while a siege or a threat colours only its own clause ("… capture X;
+Y under siege").
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ _SENTENCE_END_RE = re.compile(r"(?<!\d)\.(?!\d)|[!?؟\n\r۔|•]")
 _CLAUSE_PUNCT_RE = re.compile(r"[;؛:—–]|\s-\s")
 _QUESTION_MARKS = ("?", "؟")
 _SKIP_REACH = 2  # how many filler-like hits a marker may reach over
+_PREDICATE_KINDS = ("ongoing", "predictions", "denials", "hedges")
 
 
 @dataclass(slots=True)
@@ -183,6 +184,15 @@ def build_document(reading: Reading) -> Document:
         i for i in range(1, len(tokens)) if _CLAUSE_PUNCT_RE.search(text[tokens[i - 1].end : tokens[i].start])
     }
     breaks.update(hit.first for hit in document.kinds("clause_breaks"))
+    # A conjunction joins clauses, not names, when a verb ends before it ("… پس گرفته شد و جنگ …
+    # جریان دارد": verb-final languages) or a new predicate starts after it ("captured X and fighting
+    # continues in Y"). In a list it stands between names; before a verb it shares the subject
+    # ("reached X and took control of it") and stays in the clause.
+    breaks.update(
+        hit.first
+        for hit in document.kinds("list_joiners")
+        if document.ending_at(hit.first - 1, ("verb",)) or document.after(hit, _PREDICATE_KINDS, skipping=("fillers",))
+    )
     clause = 0
     for i in range(len(tokens)):
         if i in breaks or (i > 0 and sentence_of[i] != sentence_of[i - 1]):
@@ -193,10 +203,10 @@ def build_document(reading: Reading) -> Document:
 
 def prune(hits: list[Hit]) -> list[Hit]:
     """Keep the longest reading of each span: a verb inside a longer verb ("ونیو" in "بېرته ونیوله"), an
-    actor inside a longer actor ("Taliban" in "anti-Taliban forces"), a place inside a longer place
-    ("Kajaki" in "Kajaki Dam") or inside an actor or verb, a word inside a longer place name ("دولت" in
-    "دولت آباد") all go; exact duplicates go.  Linear in the number of hits: a containing hit starts at
-    most ``longest`` tokens earlier, so only those starts are looked at."""
+    actor inside a longer actor ("X" in "anti-X forces"), a place inside a longer place ("X" in "X Dam")
+    or inside an actor or verb, a word inside a longer place name (the word for government at the start
+    of a place name) all go; exact duplicates go.  Linear in the number of hits: a containing hit starts
+    at most ``longest`` tokens earlier, so only those starts are looked at."""
     if not hits:
         return []
     longest = max(h.size for h in hits)
@@ -228,7 +238,7 @@ def prune(hits: list[Hit]) -> list[Hit]:
                 continue  # overlapping names: the longer won; or a name inside an actor or a verb
             place_tokens.update(span)
         elif contained(hit, "place") or contained(hit, hit.kind):
-            continue  # "دولت" (government) inside "دولت آباد"; a verb inside a longer verb
+            continue  # a word inside a place name; a verb inside a longer verb
         kept.append(hit)
     kept.sort(key=lambda h: (h.first, -h.size))
     return kept

@@ -6,8 +6,9 @@ The verb's *frame* (from the keyword pack) says how to read the actors around it
   marker ("from", "از", "له … څخه") lost — markers are read before word order, because they are explicit;
 * otherwise the nearest unmarked actor before the verb is its subject, and the frame's ``agent`` gives its
   role (a capture verb's subject gained, a loss verb's subject lost); an expel verb's object lost;
-* when nobody is named as gainer: a state verb elsewhere in the sentence ("…; Taliban now in control"),
-  then the loser's opponent, then the frame's default (a district that "fell" fell to the Taliban).
+* when nobody is named as gainer: a state verb elsewhere in the sentence ("…; <party> now in control"),
+  then the loser's opponent, then the frame's default (in the shipped pack, a district that "fell" fell
+  to one named party).
 
 Also here: negation (a negated change is a denial), passive voice (switches the frame), predictions
 (a threat or plan before the verb), history, and the hedge policy described in ``claims``.
@@ -17,10 +18,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from districtwatch.extraction.document import Document, Sentence, Trace
-from districtwatch.extraction.keywords import FrameSpec, KeywordPack
+from districtwatch.extraction.keywords import FrameSpec, KeywordPack, actor_at
 from districtwatch.extraction.lexicon import Hit
 from districtwatch.extraction.targets import Target
 
@@ -53,7 +55,13 @@ class FrameReader:
         self._opponents = {name: actor.opponent for name, actor in pack.actors.items()}
 
     def verdict(
-        self, doc: Document, target: Target, clause_targets: list[Target], post_hedged: bool, trace: Trace
+        self,
+        doc: Document,
+        target: Target,
+        clause_targets: list[Target],
+        post_hedged: bool,
+        trace: Trace,
+        at: datetime | None = None,
     ) -> Verdict | None:
         """The change (or denial) ``target``'s sentence states, or None with the reason traced;
         ``clause_targets`` are all the targets of its clause (itself included)."""
@@ -99,7 +107,7 @@ class FrameReader:
         if passive and frame.passive:
             frame_name = frame.passive
             frame = self._frames[frame_name]
-        gained, lost, source = self._roles(doc, sentence, verb, frame)
+        gained, lost, source = self._roles(doc, sentence, verb, frame, at)
         if source == "default" and not doc.only_known_between(target.hit, verb):
             if kind == "change":
                 trace.add(
@@ -164,9 +172,9 @@ class FrameReader:
     @staticmethod
     def _verb_for(doc: Document, sentence: Sentence, place: Hit) -> Hit | None:
         """Nearest verb in the place's clause; else in the next clause, when a clause-break word opens it
-        and it names no place ("Nahrin district, which had been besieged for weeks, fell to the Taliban").
-        A clause opened by punctuation is never borrowed from ("KABUL — Taliban took the palace"), except
-        by a clause of bare names after it: "Taliban capture a third provincial capital: Sheberghan"."""
+        and it names no place ("X district, which had been besieged for weeks, fell to <party>").
+        A clause opened by punctuation is never borrowed from ("X — <party> took the palace"), except
+        by a clause of bare names after it: "<party> capture a third provincial capital: X"."""
         clause = doc.clause_of[place.first]
         verbs = [v for v in doc.in_sentence("verb", sentence) if not doc.after(v, ("not_change_after",))]
         candidates = [v for v in verbs if doc.clause_of[v.first] == clause]
@@ -194,8 +202,8 @@ class FrameReader:
     def _attached(doc: Document, target: Target, verb: Hit, clause_targets: list[Target]) -> bool:
         """Is the target what the verb is about?  Targets with only known words between them and the verb
         are; so are targets listed with those ("Bangi, Chal and Namak Ab").  A target separated from the
-        verb by unknown words, while another target is not, is about something else ("The fall of Ghazni
-        ... shocked Kabul").  When no target is close, all are kept: words unknown to the pack are not
+        verb by unknown words, while another target is not, is about something else ("The fall of X
+        ... shocked Y").  When no target is close, all are kept: words unknown to the pack are not
         evidence enough to drop a claim."""
         close = [t for t in clause_targets if doc.only_known_between(t.hit, verb)]
         if not close or any(t is target for t in close):
@@ -248,7 +256,7 @@ class FrameReader:
         return None
 
     def _roles(
-        self, doc: Document, sentence: Sentence, verb: Hit, frame: FrameSpec
+        self, doc: Document, sentence: Sentence, verb: Hit, frame: FrameSpec, at: datetime | None
     ) -> tuple[str | None, str | None, str]:
         clause = doc.clause_of[verb.first]
         roles = [(a, self._marked_role(doc, a)) for a in doc.in_sentence("actor", sentence)]
@@ -270,16 +278,16 @@ class FrameReader:
             gained = self._holder(doc, sentence, verb)
             source = "state" if gained else source
         if gained is None and lost is not None:
-            gained = self._opponents.get(lost)
+            gained = actor_at(self._opponents.get(lost), at)
             source = "opponent" if gained else source
         if gained is None and frame.default_gained_by is not None:
-            gained, source = frame.default_gained_by, "default"
+            gained, source = actor_at(frame.default_gained_by, at), "default"
         if lost == gained:
             lost = None
         return gained, lost, source
 
     def _holder(self, doc: Document, sentence: Sentence, verb: Hit) -> str | None:
-        """The subject of a state verb elsewhere in the sentence ("…; Taliban now in control")."""
+        """The subject of a state verb elsewhere in the sentence ("…; <party> now in control")."""
         for other in doc.in_sentence("verb", sentence):
             if other is verb or not self._frames[other.value].state:
                 continue

@@ -4,7 +4,7 @@ A country is one JSON file, ``districtwatch/data/gazetteers/<name>.json``; nothi
 in code.  The file is validated with pydantic once, at load, and then turned into plain frozen dataclasses,
 because the extractor reads them in its hot loop.
 
-Canonical names are the gazetteer's own (the geoBoundaries spellings for Afghanistan); every other spelling
+Canonical names are the gazetteer's own (geoBoundaries spellings in the shipped one); every other spelling
 is a *variant* and only ever used to find the canonical record.
 """
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from datetime import date, datetime
 from typing import Any, Literal
 
 import yaml
@@ -20,10 +21,40 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from districtwatch.errors import ConfigError
 
-__all__ = ["ActorSpec", "FrameSpec", "KeywordPack", "LanguageSpec", "load_keyword_pack"]
+__all__ = ["ActorSpec", "DatedActor", "FrameSpec", "KeywordPack", "LanguageSpec", "actor_at", "load_keyword_pack"]
 
 Role = Literal["gained_by", "lost_by", "none"]
 Phrase = str
+
+
+class DatedActor(BaseModel):
+    """An actor that holds a role until a date: who an unnamed liberator is changes with the war."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    actor: str
+    until: date | None = None  # exclusive; the last entry has none
+
+
+ActorByDate = str | tuple[DatedActor, ...]
+
+
+def actor_at(value: ActorByDate | None, at: datetime | None) -> str | None:
+    """The actor ``value`` names at time ``at`` (no time: the latest entry)."""
+    if value is None or isinstance(value, str):
+        return value
+    if at is not None:
+        day = at.date()
+        for entry in value:
+            if entry.until is None or day < entry.until:
+                return entry.actor
+    return value[-1].actor if value else None
+
+
+def _actors_named(value: ActorByDate | None) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [entry.actor for entry in value]
 
 
 def _check_phrases(values: list[str]) -> list[str]:
@@ -45,15 +76,16 @@ class FrameSpec(_Strict):
     """What a verb of this frame says about the actors around it.
 
     ``agent``: the role of the unmarked actor before the verb (its subject); ``patient``: the role of the
-    unmarked actor after it (English object: "drove the Taliban out"); ``passive``: the frame used when a
-    passive auxiliary precedes the verb; ``default_gained_by``: who gained when the post names nobody;
+    unmarked actor after it (English object: "drove <party> out"); ``passive``: the frame used when a
+    passive auxiliary precedes the verb; ``default_gained_by``: who gained when the post names nobody
+    (one actor, or a list of ``{actor, until}`` for a default that changed with the war);
     ``requires_gainer``/``requires_loser``: the verb is too common to count without that actor named.
     """
 
     agent: Role = "none"
     patient: Role = "none"
     passive: str | None = None
-    default_gained_by: str | None = None
+    default_gained_by: ActorByDate | None = None
     requires_gainer: bool = False
     requires_loser: bool = False
     recapture: bool = False
@@ -63,7 +95,7 @@ class FrameSpec(_Strict):
 class ActorSpec(_Strict):
     """One party; ``opponent`` gains by default when this party loses a place and the post names no gainer."""
 
-    opponent: str | None = None
+    opponent: ActorByDate | None = None
     names: dict[str, list[Phrase]]
 
     @field_validator("names")
@@ -158,15 +190,15 @@ class KeywordPack(_Strict):
         if not self.actors:
             raise ValueError("actors: at least one actor is needed")
         for name, actor in self.actors.items():
-            if actor.opponent is not None and actor.opponent not in self.actors:
-                raise ValueError(f"actors.{name}.opponent: {actor.opponent!r} is not an actor of this pack")
+            for opponent in _actors_named(actor.opponent):
+                if opponent not in self.actors:
+                    raise ValueError(f"actors.{name}.opponent: {opponent!r} is not an actor of this pack")
         for name, frame in self.frames.items():
             if frame.passive is not None and frame.passive not in self.frames:
                 raise ValueError(f"frames.{name}.passive: {frame.passive!r} is not a frame of this pack")
-            if frame.default_gained_by is not None and frame.default_gained_by not in self.actors:
-                raise ValueError(
-                    f"frames.{name}.default_gained_by: {frame.default_gained_by!r} is no actor of the pack"
-                )
+            for default in _actors_named(frame.default_gained_by):
+                if default not in self.actors:
+                    raise ValueError(f"frames.{name}.default_gained_by: {default!r} is no actor of the pack")
         if not self.languages:
             raise ValueError("languages: at least one language is needed")
         for code, language in self.languages.items():

@@ -6,9 +6,10 @@ The *trigger* automaton holds only the verbs of change: most posts in the stream
 that one cheap pass is all the work done.
 
 Place names are also indexed by consonant skeleton (``normalize.skeleton``) to meet spellings that neither
-the gazetteer nor the pack lists (Pul-i-Hisar for Puli Hisar, a Dari spelling for a Pashto one).  Skeletons
-are lossy, so a skeleton hit is accepted only when the skeleton is unambiguous in the gazetteer and either
-long (five symbols or more) or right next to a word like "district"; see ``Lexicon.skeleton_hits``.
+the gazetteer nor the pack lists (a hyphenated transliteration of a joined one, a Dari spelling of a
+Pashto one).  Skeletons are lossy, so a skeleton hit is accepted only when the skeleton is unambiguous in
+the gazetteer and either long (five symbols or more) or right next to a word like "district"; see
+``targets.TargetFinder``.
 """
 
 from __future__ import annotations
@@ -26,11 +27,11 @@ from districtwatch.extraction.normalize import Normalizer, Token, skeleton
 
 __all__ = ["Hit", "Lexicon", "PlaceGroup", "Reading"]
 
-# URLs and @handles are masked (same length, so offsets hold): an account called @takhar_news names no
+# URLs and @handles are masked (same length, so offsets hold): an account called @<province>_news names no
 # place, and a link's path is not prose.
 _PUNCT_RE = re.compile(r"[,،;؛:.!?؟\n—–()\[\]\"«»|]")
 _MASK_RE = re.compile(r"https?://\S+|www\.\S+|@\w+")
-# Short lower-case Latin words that may sit inside a transliterated name (Pul-i-Hisar, Sar-e Pul).
+# Short lower-case Latin words that may sit inside a transliterated name (ezafe joiners: "-i-", "-e ").
 _EZAFE_MAX = 2
 _SKELETON_STANDALONE = 5  # symbols; shorter skeletons collide too often to trust without a district word
 _SKELETON_MIN = 3
@@ -147,7 +148,7 @@ class Lexicon:
                     continue
                 yield key
                 if " " in key:
-                    yield key.replace(" ", "")  # پل‌حصار / پلحصار, Pulihisar / Puli Hisar
+                    yield key.replace(" ", "")  # a ZWNJ-joined or run-together spelling of a multi-word name
 
         def group(key: str) -> PlaceGroup:
             found = self.groups.get(key)

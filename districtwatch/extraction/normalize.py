@@ -11,9 +11,10 @@ Two keys exist per token:
 * the **exact key**: Unicode compatibility folding, case folding, combining marks dropped, the ``persian``
   package's Arabic-to-Persian letter and digit folding, tatweel and in-word apostrophes dropped, and the
   keyword pack's own letter folds (orthographic variants writers interchange, e.g. Pashto ې and ی);
-* the **skeleton**: an ASCII consonant skeleton built with ``anyascii``, so ``پل‌حصار`` and
-  ``Pul-i-Hisar`` both become ``plhsr``.  Skeletons are lossy on purpose and short ones collide, so the
-  gazetteer only ever uses them as a fallback under extra conditions (see ``lexicon``).
+* the **skeleton**: an ASCII consonant skeleton built with ``anyascii``, so an Arabic-script spelling
+  and a hyphenated Latin transliteration of a name share one.  Skeletons are lossy on purpose and short
+  ones collide, so the gazetteer only ever uses them as a fallback under extra conditions (see
+  ``lexicon``).
 
 Tokens are the unit of matching: a key is computed once per distinct token and cached, which keeps the
 hot path of the pipeline's filter stage at dictionary-lookup speed.
@@ -34,7 +35,7 @@ __all__ = ["Normalizer", "Token", "is_arabic_script", "normalize", "skeleton"]
 
 # Letters and digits (\w without "_", so hashtags such as #Pul_e_Khumri split into words), combining marks
 # (Latin accents, Arabic harakat, superscript alef, Quranic marks) that belong to the word they sit on,
-# and apostrophes *inside* a word ("Ma'ruf", "Kunduz's").  ZWNJ is deliberately not a word character:
+# and apostrophes *inside* a word ("Ma'ruf", "X's").  ZWNJ is deliberately not a word character:
 # in Persian it separates morphemes, so it behaves like a space and multi-word names also get a joined key.
 _WORD_CHAR = (
     r"(?:[^\W_]|[\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed])"
@@ -64,7 +65,7 @@ _ARABIC_DIGRAPHS = {
 }
 _LATIN_DIGRAPHS = (("sh", "S"), ("ch", "C"), ("kh", "X"), ("gh", "G"), ("zh", "J"), ("ph", "f"))
 # Vowels and the semivowels w/y: Arabic script writes only long vowels, as و and ی, while transliterations
-# write every vowel in several ways (Maymana/Maimana/Meymaneh), so none of them can be part of a skeleton.
+# write every vowel in several ways (ay/ai/ey for one sound), so none of them can be part of a skeleton.
 _DROPPED = str.maketrans("", "", "aeiouyw")
 _REPEATS = re.compile(r"(.)\1+")
 
@@ -83,7 +84,7 @@ class Token:
     key: str
     arabic: bool
     capitalized: bool  # Latin word starting upper-case, or any hashtag: a hint that it is a proper name
-    possessive: bool  # "Kunduz's": a qualifier of what follows, not a target
+    possessive: bool  # "X's": a qualifier of what follows, not a target
 
 
 class Normalizer:
@@ -182,11 +183,12 @@ def normalize(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def skeleton(key: str) -> str:
-    """Consonant skeleton of an exact key (a word or a phrase): ``پل حصار`` and ``pul i hisar`` -> ``plhsr``.
+    """Consonant skeleton of an exact key (a word or a phrase): vowels, w and y dropped, digraphs and their
+    Arabic letters made one symbol, so "pol-e-bazar" and "pul i bazar" both give "plbzr".
 
     Word-final ه (a vowel carrier in Dari and Pashto) is dropped before transliterating, as is a final h
-    after it, so Maymana and میمنه agree; repeated symbols collapse across word joins, so Jabal-us-Saraj,
-    Jabalussaraj and جبل‌السراج agree.
+    after it, so a Latin "-a" ending and a final ه agree; repeated symbols collapse across word joins, so
+    "…-us-s…", "…uss…" and an Arabic-article spelling agree.
     """
     parts: list[str] = []
     for word in key.split():

@@ -8,6 +8,7 @@ inputs; a line that is not a usable post gives ``{"id": ..., "error": ...}`` ins
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -39,6 +40,17 @@ def extraction_to_json(post_id: Any, extraction: Extraction) -> dict[str, Any]:
     }
 
 
+def _post_time(value: Any) -> datetime | None:
+    """The post's created_at, if it is a readable ISO-8601 time (the pack's dated defaults use it)."""
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
 def extract_lines(lines: Iterable[str], extractor: Extractor, *, explain: bool = False) -> Iterator[str]:
     """One JSON line per input line: a Post (``id``, ``text``, optional ``home_province``) in, claims out."""
     for line in lines:
@@ -53,10 +65,11 @@ def extract_lines(lines: Iterable[str], extractor: Extractor, *, explain: bool =
                 raise ValueError("the post has no 'text' string")
             home = post.get("home_province")
             home = home if isinstance(home, str) else None
+            at = _post_time(post.get("created_at"))
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
             yield json.dumps({"id": post_id, "error": str(exc)}, ensure_ascii=False)
             continue
-        record = extraction_to_json(post_id, extractor.extract(text, home_province=home))
+        record = extraction_to_json(post_id, extractor.extract(text, home_province=home, at=at))
         if explain:
-            record["explain"] = extractor.explain(text, home_province=home)
+            record["explain"] = extractor.explain(text, home_province=home, at=at)
         yield json.dumps(record, ensure_ascii=False)

@@ -2,17 +2,17 @@
 
 A place name in a post is a *target* unless the words around it say it is something else:
 
-* a province qualifying a district ("Imam Sahib district in Kunduz", "Kunduz's Imam Sahib"), or any
-  province named with a province word ("Balkh province");
-* a facility named after the place ("Kabul Bank", "Salang pass", "بند کجکی"), or a gazetteer place of a
-  kind that is not a town (dams, airfields, passes), or an area ("Dand-e-Ghori area", "منطقه X");
-* a location rather than the object ("in Jalalabad", "near Kunduz", "په کندهار کې");
-* a piece of a longer hyphenated name ("Dand" in "Dand-e-Ghori");
-* an actor's modifier ("Daykundi police");
+* a province qualifying a district ("X district in Y", "Y's X"), or any
+  province named with a province word ("Y province");
+* a facility named after the place ("X Bank", "X pass", "بند X"), or a gazetteer place of a
+  kind that is not a town (dams, airfields, passes), or an area ("X area", "منطقه X");
+* a location rather than the object ("in X", "near X", "په X کې");
+* a piece of a longer hyphenated name ("X" in "X-e-Y");
+* an actor's modifier ("X police");
 * a name that is also a common word (the pack's ``weak_names``) or a short skeleton match, unless a
-  district or city word stands next to it or it is listed alongside a target ("بنگی، چال و نمک آب").
+  district or city word stands next to it or it is listed alongside a target ("ولسوالی های X، Y و Z").
 
-A province with a capital word ("capital of Paktia", "د پکتیکا مرکز") or a city word ("Bamyan city")
+A province with a capital word ("capital of Y", "د Y مرکز") or a city word ("Y city")
 stands for its capital district; a town or port from the gazetteer's places for its district.
 """
 
@@ -63,7 +63,7 @@ class TargetFinder:
                 targets.append(found)
             elif found == _WEAK:
                 weak.append(hit)
-        # A weak name listed next to an accepted one inherits its standing ("ولسوالی های بنگی، چال و نمک آب"):
+        # A weak name listed next to an accepted one inherits its standing ("ولسوالی های X، Y و Z"):
         # one pass each way carries the standing along a list in either direction.
         firsts = [t.hit.first for t in targets]
         for order in (weak, list(reversed(weak))):
@@ -144,7 +144,7 @@ class TargetFinder:
             reject("a location ('in X', 'near X'), not what was taken")
             return None
         if not tokens[hit.last].arabic and doc.after(hit, ("actor",)):
-            reject("modifies the actor after it ('Daykundi police')")
+            reject("modifies the actor named right after it ('X police')")
             return None
         return Target(hit, surface, districts, provinces, how)
 
@@ -164,7 +164,7 @@ class TargetFinder:
     @staticmethod
     def _drop_qualifiers(doc: Document, targets: list[Target], trace: Trace) -> list[Target]:
         """A name that is both a province and a district, next to a district of that province in the same
-        sentence, qualifies it ("Kunduz's Imam Sahib", "ولسوالی شیندند هرات") unless a district word says
+        sentence, qualifies it ("Y's X", "ولسوالی X Y") unless a district word says
         otherwise."""
         provinces_in: dict[int, Counter[str]] = {}
         for target in targets:
@@ -187,7 +187,7 @@ class TargetFinder:
 
 
 def _hyphen_compound(doc: Document, hit: Hit) -> bool:
-    """True when the name runs on past the match through a hyphen ("Dand" in "Dand-e-Ghori")."""
+    """True when the name runs on past the match through a hyphen ("X" in "X-e-Y")."""
     text, tokens = doc.reading.text, doc.reading.tokens
     start, end = tokens[hit.first].start, tokens[hit.last].end
     after, before = text[end : end + 2], text[max(0, start - 2) : start]

@@ -69,8 +69,8 @@ CASES = [
     ("قوای دولتی ولسوالی گذره را از طالبان پس گرفتند", {("Guzara", "Herat", G, T, False)}),
     ("نیروهای امنیتی ولسوالی قیصار را دوباره تصرف کردند", {("Qaysar", "Faryab", G, None, False)}),
     ("نیروهای جبهه مقاومت ملی ولسوالی اندراب را آزاد کردند", {("Andarab", "Baghlan", R, None, False)}),
-    ("ولسوالی دهنه غوری آزاد شد", {("Dahana-I-Ghuri", "Baghlan", G, None, False)}),
-    ("ولسوالی گرزیوان از کنترل طالبان خارج شد", {("Gurziwan", "Faryab", G, T, False)}),
+    ("ولسوالی دهنه غوری آزاد شد", {("Dahana-I-Ghuri", "Baghlan", R, None, False)}),  # undated: the latest era
+    ("ولسوالی گرزیوان از کنترل طالبان خارج شد", {("Gurziwan", "Faryab", R, T, False)}),  # undated: latest era
     # loss: the subject lost, its opponent gained
     ("نیروهای دولتی ولسوالی دره صوف پایین را ترک کردند", {("Dara-I-Sufi Payin", "Samangan", T, G, False)}),
     # Arabic yeh/kaf, diacritics and tatweel from other keyboards
@@ -107,3 +107,14 @@ def test_excerpt_keeps_the_original_letters(extractor: Extractor) -> None:
     text = "طالبان ولسوالي اشكمش ولايت تخار را تصرف كردند"
     (claim,) = extractor.extract(text).claims
     assert claim.excerpt == text
+
+
+def test_an_unnamed_liberator_depends_on_the_date_of_the_post(extractor: Extractor) -> None:
+    """Before Kabul fell (15 Aug 2021) the Republic's forces retook places; after it, the resistance."""
+    from datetime import UTC, datetime
+
+    text = "ولسوالی پلحصار از طالبان پس گرفته شد"
+    before = extractor.extract(text, at=datetime(2021, 7, 1, tzinfo=UTC)).claims
+    after = extractor.extract(text, at=datetime(2021, 8, 20, tzinfo=UTC)).claims
+    assert [(c.district, c.gained_by, c.lost_by) for c in before] == [("Puli Hisar", G, T)]
+    assert [(c.district, c.gained_by, c.lost_by) for c in after] == [("Puli Hisar", R, T)]

@@ -143,8 +143,10 @@ def test_secrets_come_from_settings_or_the_secrets_dir(tmp_path: Path) -> None:
     settings = Settings.model_validate({"secrets_dir": str(tmp_path), "slack_bot_token": "xoxb-from-env"})
     slack = read_secret(settings, "DISTRICTWATCH_SLACK_BOT_TOKEN")
     telegram = read_secret(settings, "DISTRICTWATCH_TELEGRAM_BOT_TOKEN")
-    assert slack is not None and slack.get_secret_value() == "xoxb-from-env"  # the setting wins
-    assert telegram is not None and telegram.get_secret_value() == "123:from-file"
+    assert slack is not None
+    assert slack.get_secret_value() == "xoxb-from-env"  # the setting wins
+    assert telegram is not None
+    assert telegram.get_secret_value() == "123:from-file"
     assert read_secret(settings, "DISTRICTWATCH_SLACK_WEBHOOK_URL") is None
     with pytest.raises(ConfigError):
         read_secret(settings, "../etc/passwd")
