@@ -73,18 +73,18 @@ class TableStore:
 def _register(config: NotifiersConfig) -> None:
     """Tables, the dead-letter topic and one agent per destination."""
     check_secrets(config.destinations, settings)  # a missing token stops the worker at start
+    # value_type stays None (JSON, decoded to plain dicts): with value_type=dict, Faust's changelog
+    # recovery calls dict.from_data and the restarted worker never becomes ready.
     deliveries = app.Table(
         "notify-deliveries",
         default=None,
         key_type=str,
-        value_type=dict,
         help="'destination|alert_id' → delivery state, time, platform message ref or failure reason.",
     )
     threads = app.Table(
         "notify-threads",
         default=None,
         key_type=str,
-        value_type=dict,
         help="'destination|change_id' → the change's first message at that destination.",
     )
     store = TableStore(deliveries, threads)

@@ -6,9 +6,16 @@ a district changed hands (in varied phrasings, some hedged, some lists, some rec
 all posts are reposts of an earlier one.  Place and actor names are drawn from the shipped gazetteer and
 keyword pack, so the generator knows no country itself and follows the data.
 
+Event time follows the tempo of a campaign like summer 2021 (:class:`Tempo`): lulls of a few dozen posts
+a minute, offensives of several hundred a minute, and short surges at 100 times the offensive's rate,
+as when a provincial capital falls.  Arrivals within a phase are random (Poisson), so ``created_at`` is
+what an event-time window would see in a live feed.  The texts depend only on ``seed``; the tempo draws
+from a random stream of its own, so changing the tempo leaves the texts as they were.
+
     from bench.synthetic import generate
     for post in generate(10_000, seed=7):
         ...   # {"id", "platform", "account", "created_at", "text"} (+ "repost_of" on reposts)
+    generate(10_000, seed=7, tempo=Tempo.steady(500 * 60))   # 500 posts/s of event time throughout
 """
 
 from __future__ import annotations
@@ -16,13 +23,14 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from typing import Any
 
 import yaml
 
-__all__ = ["generate"]
+__all__ = ["START", "Tempo", "generate"]
 
 RELEVANT_SHARE = 0.05
 REPOST_SHARE = 0.10
@@ -151,20 +159,77 @@ def _irrelevant(rng: random.Random, names: _Names) -> str:
     return template.format(p=province, c=capital, x=x, y=y, n=rng.randint(2, 90), m=rng.randint(3, 7))
 
 
-def generate(n: int, seed: int = 0) -> Iterator[dict[str, Any]]:
-    """``n`` Post-shaped dicts, the same for the same seed; ``created_at`` increases (ISO 8601, UTC)."""
+START = datetime(2021, 7, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Tempo:
+    """How fast posts arrive, in posts per minute of event time, phase by phase.
+
+    A lull lasts ``lull_minutes`` at ``lull_rate``; an offensive ``offensive_minutes`` at
+    ``offensive_rate``; after an offensive, a surge follows with probability ``surge_chance``, for
+    ``surge_minutes`` at ``surge_factor`` times the offensive's rate, and the offensive resumes.
+    Each bound is a (low, high) range, drawn uniformly per phase.
+    """
+
+    lull_rate: tuple[float, float] = (20.0, 60.0)
+    lull_minutes: tuple[float, float] = (20.0, 120.0)
+    offensive_rate: tuple[float, float] = (200.0, 600.0)
+    offensive_minutes: tuple[float, float] = (30.0, 180.0)
+    surge_chance: float = 0.3
+    surge_factor: float = 100.0
+    surge_minutes: tuple[float, float] = (1.0, 5.0)
+
+    @classmethod
+    def steady(cls, per_minute: float) -> Tempo:
+        """One rate throughout, no phases (load tests at a fixed rate)."""
+        rate = (per_minute, per_minute)
+        return cls(rate, (60.0, 60.0), rate, (60.0, 60.0), 0.0, 1.0, (1.0, 1.0))
+
+    def clock(self, rng: random.Random, start: datetime) -> Iterator[tuple[datetime, str]]:
+        """Arrival times from ``start`` on, each with the phase it falls in; endless."""
+        now = start
+        phase, rate, offensive_rate = "offensive", rng.uniform(*self.offensive_rate), 0.0
+        ends = now + timedelta(minutes=rng.uniform(*self.offensive_minutes))
+        while True:
+            now += timedelta(seconds=rng.expovariate(rate / 60.0))
+            while now >= ends:
+                if phase == "offensive" and rng.random() < self.surge_chance:
+                    phase, offensive_rate = "surge", rate
+                    rate, minutes = rate * self.surge_factor, rng.uniform(*self.surge_minutes)
+                elif phase == "surge":
+                    phase, rate = "offensive", offensive_rate
+                    minutes = rng.uniform(*self.offensive_minutes) / 2
+                elif phase == "offensive":
+                    phase, rate, minutes = "lull", rng.uniform(*self.lull_rate), rng.uniform(*self.lull_minutes)
+                else:
+                    phase, rate = "offensive", rng.uniform(*self.offensive_rate)
+                    minutes = rng.uniform(*self.offensive_minutes)
+                ends += timedelta(minutes=minutes)
+            yield now, phase
+
+
+def generate(
+    n: int, seed: int = 0, *, tempo: Tempo | None = None, start: datetime = START
+) -> Iterator[dict[str, Any]]:
+    """``n`` Post-shaped dicts, the same for the same seed and tempo.
+
+    ``created_at`` increases (ISO 8601, UTC, milliseconds) at the pace of ``tempo`` (default: the
+    summer 2021 campaign, :class:`Tempo`); the texts depend on ``seed`` only.
+    """
     rng = random.Random(seed)
+    clock = (tempo or Tempo()).clock(random.Random(f"tempo-{seed}"), start)
     names = _Names()
     accounts = [f"acct_{i:03d}" for i in range(200)]
-    clock = datetime(2021, 7, 1, tzinfo=UTC)
     recent: list[dict[str, Any]] = []
     for i in range(n):
-        clock += timedelta(seconds=rng.randint(1, 20))
+        rng.randint(1, 20)  # the former clock's draw, kept so that every seed gives the texts it gave
+        at, _ = next(clock)
         post: dict[str, Any] = {
             "id": f"s{seed}-{i:07d}",
             "platform": rng.choice(PLATFORMS),
             "account": rng.choice(accounts),
-            "created_at": clock.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "created_at": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         }
         if recent and rng.random() < REPOST_SHARE:
             original = rng.choice(recent)

@@ -92,6 +92,9 @@ class DistrictState(BaseModel):
     analyst: AnalystCheck | None = Field(None, description="Verdict behind the current controller, if any.")
     pending: PendingChange | None = None
     history: tuple[HistoryEntry, ...] = ()
+    denials: tuple[Evidence, ...] = Field(
+        default=(), description="Denials that came with no report to contest: a later-arriving report meets them."
+    )
     recent: tuple[tuple[str, Alert], ...] = Field(
         default=(), description="The last alerts with the post that caused each, to re-send on redelivery."
     )
@@ -247,6 +250,15 @@ def apply_claim(
         state = state.model_copy(update={"pending": None})
 
     if claim.kind == "denial":
+        if pending is None or pending.status is AlertStatus.CONFIRMED:
+            # Nothing open to contest yet: the report may still arrive (partitions interleave), so
+            # the denial is kept for the window and contests a report it falls inside.
+            if any(d.post_id == claim.post.id for d in state.denials):
+                return state, []  # redelivered
+            kept = _within(state.denials, at, policy.window) + (_evidence(claim, 1.0),)
+            return state.model_copy(update={"denials": kept[-EVIDENCE_LIMIT:]}), []
+        if claim.gained_by not in (None, pending.gained_by):
+            return state, []  # denies some other change than the one reported
         return _contest(state, pending, claim, policy, place, now)
     if claim.gained_by is None and claim.lost_by is None:
         return state, []  # says nothing about who holds it
@@ -259,7 +271,8 @@ def apply_claim(
     if pending is None or pending.status is AlertStatus.CONFIRMED:
         if claim.gained_by is not None and claim.gained_by == state.controller:
             return state, []  # repeats the current controller: no change
-        return _open(state, claim, policy, is_trusted, place, now)
+        state, alerts = _open(state, claim, policy, is_trusted, place, now)
+        return _contest_by_kept_denial(state, claim, alerts, policy, place, now)
     if not _same_change(pending, claim):
         return _contest(state, pending, claim, policy, place, now)
 
@@ -345,6 +358,42 @@ def _contest(
     )
     alert = _alert(state, contested, AlertStatus.CONTESTED, policy, place, now)
     return _with_alert(state, alert, claim.post.id, pending=contested), [alert]
+
+
+def _within(evidence: tuple[Evidence, ...], at: datetime, window: timedelta) -> tuple[Evidence, ...]:
+    return tuple(e for e in evidence if abs(at - e.created_at) <= window)
+
+
+def _contest_by_kept_denial(
+    state: DistrictState, claim: Claim, alerts: list[Alert], policy: Policy, place: Place, now: datetime
+) -> tuple[DistrictState, list[Alert]]:
+    """A report just opened is contested at once by a kept denial of it from inside its window."""
+    pending = state.pending
+    if pending is None or pending.status is not AlertStatus.REPORTED:
+        return state, alerts
+    start = pending.first_seen
+    for denial in state.denials:
+        if start <= denial.created_at <= start + policy.window:
+            denied = state.model_copy(update={"denials": tuple(d for d in state.denials if d is not denial)})
+            as_claim = claim.model_copy(
+                update={
+                    "kind": "denial",
+                    "post": claim.post.model_copy(
+                        update={
+                            "id": denial.post_id,
+                            "account": denial.account,
+                            "platform": denial.platform,
+                            "via": denial.via,
+                            "url": denial.url,
+                            "excerpt": denial.excerpt,
+                            "created_at": denial.created_at,
+                        }
+                    ),
+                }
+            )
+            contested, more = _contest(denied, pending, as_claim, policy, place, now)
+            return contested, [*alerts, *more]
+    return state, alerts
 
 
 def claimed_controller(state: DistrictState) -> str | None:

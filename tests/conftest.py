@@ -47,7 +47,7 @@ class Pipeline:
 
 @pytest.fixture
 def pipeline_factory(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Pipeline]:
-    def make(**overrides: str) -> Pipeline:
+    def make(**overrides: str | None) -> Pipeline:
         tag = uuid.uuid4().hex[:10]
         values = {
             "bootstrap_servers": broker.bootstrap_servers,
@@ -58,6 +58,7 @@ def pipeline_factory(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Pi
             "baseline_file": str(sample_file("baseline-2021-08-16.json")),
             **overrides,
         }
+        values = {k: v for k, v in values.items() if v is not None}  # None: leave the setting unset
         env = worker_env(dict(os.environ), **values)
         settings = Settings.model_validate(values)
         return Pipeline(settings=settings, env=env, workdir=tmp_path)

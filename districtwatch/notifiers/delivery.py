@@ -86,14 +86,21 @@ async def deliver(
     metrics: NotifierMetrics,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     jitter: Callable[[], float] = random.random,
+    before_send: Callable[[], Awaitable[None]] | None = None,
 ) -> DeliveryOutcome:
-    """Send ``message`` until it is delivered, refused, or the policy's attempts run out."""
+    """Send ``message`` until it is delivered, refused, or the policy's attempts run out.
+
+    ``before_send`` runs once the rate-limit slot is held, right before each request: the moment
+    from which a crash leaves it unknown whether the platform got the message.
+    """
     name = notifier.name
     sends = failures = rate_limited = 0
     while True:
         async with limits.slot() as waited:
             metrics.rate_limit_wait.labels(name).observe(waited)
             sends += 1
+            if before_send is not None:
+                await before_send()
             try:
                 receipt = await notifier.send(message, thread)
             except DeliveryError as exc:

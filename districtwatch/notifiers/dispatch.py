@@ -1,9 +1,10 @@
 """One alert at one destination, at most once: the record of deliveries and the thread of a change.
 
 The store remembers, per destination, each alert's delivery (``sending`` → ``delivered`` or
-``failed``) and the first message of each change. Before a send, ``sending`` is written and made
-durable (:meth:`DeliveryStore.persist`: in the worker, the table's changelog is flushed to the
-broker); after it, ``delivered`` with the platform's message reference. So after a crash:
+``failed``) and the first message of each change. Right before each request (its rate-limit slot
+already held), ``sending`` is written and made durable (:meth:`DeliveryStore.persist`: in the
+worker, the table's changelog is flushed to the broker); after the answer, ``delivered`` with the
+platform's message reference, or ``failed``. So after a crash:
 
 * ``delivered``: the alert is not sent again (the offset may not have been committed; the table was);
 * ``sending``: the worker died during the send. It may have reached the platform, so it is not sent
@@ -127,8 +128,11 @@ class DestinationRunner:
             store.set_delivery(name, alert.alert_id, {"state": FAILED, "at": self._stamp(), "reason": reason})
             return DeliveryOutcome(name, alert.alert_id, Outcome.INTERRUPTED, reason=reason)
         thread = store.thread(name, alert.change_id)
-        store.set_delivery(name, alert.alert_id, {"state": SENDING, "at": self._stamp()})
-        await store.persist()
+
+        async def mark_sending() -> None:
+            store.set_delivery(name, alert.alert_id, {"state": SENDING, "at": self._stamp()})
+            await store.persist()
+
         try:
             outcome = await deliver(
                 self.notifier,
@@ -139,6 +143,7 @@ class DestinationRunner:
                 metrics=self.metrics,
                 sleep=self.sleep,
                 jitter=self.jitter,
+                before_send=mark_sending,
             )
         except Exception as exc:  # a bug in a notifier must cost one alert, not the agent
             reason = redact(f"unexpected {type(exc).__name__}: {exc}", self.secrets)

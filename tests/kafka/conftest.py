@@ -15,9 +15,15 @@ from districtwatch.kafka_launcher import KafkaBroker, kafka_available
 
 
 @pytest.fixture(scope="session")
-def kafka(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+def kafka_runs_here() -> None:
+    """Skip, with the reason, where Apache Kafka cannot run; alone for tests that start their own broker."""
     reason = kafka_available()
     if reason is not None:
         pytest.skip(f"Apache Kafka cannot run here: {reason}")
+
+
+@pytest.fixture(scope="session")
+def kafka(kafka_runs_here: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[KafkaBroker]:
+    """The session's broker, two partitions per auto-created topic; the restart test bounces it."""
     with KafkaBroker(data_dir=tmp_path_factory.mktemp("kafka"), partitions=2) as broker:
         yield broker

@@ -7,6 +7,7 @@ restart test can bounce it under them.
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 import uuid
 from collections import defaultdict
@@ -16,6 +17,8 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from districtwatch import kafka_launcher as launcher
+from districtwatch.broker import free_port
 from districtwatch.errors import BrokerError
 from districtwatch.kafka_launcher import (
     KafkaBroker,
@@ -225,15 +228,39 @@ async def test_restart_keeps_records_and_committed_offsets_on_the_same_address(k
 
 
 @pytest.mark.kafka
-def test_close_stops_the_jvm_and_removes_its_temporary_directory(kafka: KafkaBroker) -> None:
-    """A broker without a data_dir leaves nothing behind: no JVM, no work directory."""
-    del kafka  # only for its skip: this test starts its own broker on a temporary directory
-    with KafkaBroker() as broker:
-        process, workdir = broker.process, broker.workdir
-        assert process is not None
-        assert workdir is not None
-        assert (workdir / "data" / "meta.properties").is_file()
-        rss = broker.rss_bytes()
-        assert rss is None or rss < 1024 * 2**20, f"the JVM uses {rss / 2**20:.0f} MiB"
+@pytest.mark.usefixtures("kafka_runs_here")
+def test_a_fixed_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    """A port the caller chose that is taken fails the start at once, naming the port; no JVM is left."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        broker = KafkaBroker(port=port, data_dir=tmp_path)
+        with pytest.raises(BrokerError, match=f"127.0.0.1:{port} is already in use"):
+            broker.start()
+    assert broker.process is None
+
+
+@pytest.mark.kafka
+@pytest.mark.usefixtures("kafka_runs_here")
+def test_a_picked_port_taken_meanwhile_is_replaced_and_close_leaves_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A free port taken before the JVM binds it is swapped for another; close() then ends the JVM
+    and removes the temporary work directory."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        picks = iter([busy])
+        monkeypatch.setattr(launcher, "free_port", lambda host: next(picks, None) or free_port(host))
+        with KafkaBroker() as broker:
+            process, workdir = broker.process, broker.workdir
+            assert busy not in (broker.port, broker.controller_port)
+            assert process is not None
+            assert workdir is not None
+            assert (workdir / "data" / "meta.properties").is_file()
+            rss = broker.rss_bytes()
+            assert rss is None or rss < 1024 * 2**20, f"the JVM uses {rss / 2**20:.0f} MiB"
     assert process.poll() is not None
     assert not workdir.exists()

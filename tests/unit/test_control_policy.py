@@ -161,3 +161,20 @@ def test_claimed_layer_shows_open_reports_assessed_layer_does_not() -> None:
     state, _ = run([make_claim(account="a")])
     assert claimed_controller(state) == "resistance"
     assert state.controller == "taliban"
+
+
+def test_a_denial_of_another_change_does_not_contest() -> None:
+    _, alerts = run([make_claim(account="a", gained_by="resistance"),
+                     make_claim(kind="denial", gained_by="government", account="b", minutes=30)])
+    assert [a.status for a in alerts] == [AlertStatus.REPORTED]
+
+
+def test_a_denial_arriving_before_its_report_still_contests_it() -> None:
+    """Partitions interleave: the denial (event time 30) may reach the control stage before the report (0)."""
+    _, alerts = run([make_claim(kind="denial", gained_by=None, account="b", minutes=30), make_claim(account="a")])
+    assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
+
+
+def test_a_kept_denial_from_before_the_report_does_not_contest_it() -> None:
+    _, alerts = run([make_claim(kind="denial", gained_by=None, account="b", minutes=0), make_claim(account="a", minutes=60)])
+    assert [a.status for a in alerts] == [AlertStatus.REPORTED]
