@@ -26,3 +26,39 @@ def read_all(settings: Settings, stage: str, model: type[Record]) -> list[Record
         return [decode(value, model) async for value in read_topic(settings.bootstrap_servers, settings.topic(stage))]
 
     return asyncio.run(collect())
+
+
+def group_drained(settings: Settings, stages: tuple[str, ...]) -> bool:
+    """True when the worker's consumer group has committed every record of the stages' input topics.
+
+    The worker's own counters restart at zero with the process; the group's committed offsets do not,
+    so this is how a test knows that a restarted worker has caught up.
+    """
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    async def check() -> bool:
+        assert settings.bootstrap_servers
+        # A consumer in the worker's group that never subscribes: it reads the group's commits
+        # without joining (and so without taking partitions from the worker).
+        consumer = AIOKafkaConsumer(
+            bootstrap_servers=settings.bootstrap_servers, group_id=settings.app_id, enable_auto_commit=False
+        )
+        await consumer.start()
+        try:
+            await consumer.topics()
+            partitions = [
+                TopicPartition(settings.topic(stage), p)
+                for stage in stages
+                for p in (consumer.partitions_for_topic(settings.topic(stage)) or set())
+            ]
+            if not partitions:
+                return False
+            ends = await consumer.end_offsets(partitions)
+            for tp in partitions:
+                if (await consumer.committed(tp) or 0) < ends[tp]:
+                    return False
+            return True
+        finally:
+            await consumer.stop()
+
+    return asyncio.run(check())
