@@ -7,11 +7,13 @@ alerts it returns are sent keyed by district.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
 from aiokafka.partitioner import murmur2
+from districtwatch.schemas import Alert, Claim, Verdict
 
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
@@ -28,7 +30,6 @@ from districtwatch.control import (
 )
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import RecordError
-from districtwatch.schemas import Alert, Claim, Verdict
 
 STAGE = "control"
 
@@ -113,15 +114,18 @@ async def control_districts(stream: Any) -> None:
 def export_district(before: DistrictState | None, after: DistrictState) -> None:
     """Move the district's controller gauges (one series per layer) to the new controllers."""
     place = _place(after.province, after.district)
-    lat, lon = ("" if place.lat is None else f"{place.lat:.5f}"), ("" if place.lon is None else f"{place.lon:.5f}")
+    lat, lon = (
+        ("" if place.lat is None else f"{place.lat:.5f}"),
+        ("" if place.lon is None else f"{place.lon:.5f}"),
+    )
     for layer, pick in (("assessed", lambda s: s.controller), ("claimed", claimed_controller)):
         if before is not None:
             old = pick(before) or "unknown"
-            try:
+            with suppress(KeyError):  # never exported (first claim about the district in this worker)
                 metrics.district_controller.remove(after.province, after.district, old, lat, lon, layer)
-            except KeyError:
-                pass  # never exported (first claim about the district in this worker)
-        metrics.district_controller.labels(after.province, after.district, pick(after) or "unknown", lat, lon, layer).set(1)
+        metrics.district_controller.labels(
+            after.province, after.district, pick(after) or "unknown", lat, lon, layer
+        ).set(1)
     if after.since is not None:
         metrics.district_since.labels(after.province, after.district).set(after.since.timestamp())
 
@@ -131,7 +135,7 @@ def owned_by_this_worker(key: str, assigned: set[int], partitions: int) -> bool:
     return murmur2(key.encode("utf-8")) % partitions in assigned
 
 
-@app.timer(15.0)
+@app.timer(15.0)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
 async def export_all_districts() -> None:
     """Export the controller of every district this worker is responsible for, baseline included.
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from districtwatch.schemas import Post
+
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.codec import decode, encode
 from districtwatch.deadletters import dead_letter
 from districtwatch.dedup import repost_author
 from districtwatch.errors import DecodeError
-from districtwatch.schemas import Post
 
 STAGE = "filter"
 
@@ -24,7 +25,7 @@ def _account_label(post: Post) -> str:
     # Bounded label values: registered accounts by name, everyone else together.
     registry = accounts()
     if not registry.accounts or registry.get(post.platform, post.account) is not None:
-        return post.account
+        return str(post.account)
     return "unregistered"
 
 
@@ -55,11 +56,15 @@ async def filter_posts(stream: Any) -> None:
             await dead_letter(STAGE, "decode", str(exc), event)
             continue
         if len(post.text) > settings.max_post_chars:
-            reason = f"post {post.id} has {len(post.text)} characters, over the limit of {settings.max_post_chars}"
+            reason = (
+                f"post {post.id} has {len(post.text)} characters, over the limit of {settings.max_post_chars}"
+            )
             await dead_letter(STAGE, "too_large", reason, event)
             continue
         if settings.unknown_accounts == "deadletter" and accounts().get(post.platform, post.account) is None:
-            await dead_letter(STAGE, "unknown_account", f"{post.platform}:{post.account} is not registered", event)
+            await dead_letter(
+                STAGE, "unknown_account", f"{post.platform}:{post.account} is not registered", event
+            )
             continue
         if post.repost_of_account is None and (author := repost_author(post.text)) is not None:
             post = post.model_copy(update={"repost_of_account": author})

@@ -132,6 +132,13 @@ def _proc_kb(pid: int, field_name: str) -> int | None:
     return None
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (/proc/<pid>/stat), in seconds."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class RssSampler:
     """The worker's resident set, sampled in a thread: first, last, peak (kernel high-water mark)."""
@@ -187,20 +194,24 @@ class Throughput:
     seconds: float
     counted_posts: int
     stages: dict[str, dict[str, float]]
+    cpu_s: float = 0.0
 
 
 def time_backlog(worker: WorkerProcess, posts: int, timeout: float, progress_every: float = 10.0) -> Throughput:
     """From the first change of the filter's count to drained; polls /status every 0.1 s."""
     deadline = time.monotonic() + timeout
     first: tuple[float, float] | None = None
+    cpu_at_first = 0.0
     last_note = time.monotonic()
     while time.monotonic() < deadline:
         now, stages = time.monotonic(), stage_counts(worker.status())
         seen = float(stages.get("filter", {}).get("in", 0.0))
         if first is None and seen > 0:
-            first = (now, seen)
+            first, cpu_at_first = (now, seen), cpu_seconds(worker.process.pid)
         if first is not None and is_drained(stages, posts):
-            return Throughput((posts - first[1]) / (now - first[0]), now - first[0], int(posts - first[1]), stages)
+            cpu = cpu_seconds(worker.process.pid) - cpu_at_first
+            counted = int(posts - first[1])
+            return Throughput(counted / (now - first[0]), now - first[0], counted, stages, cpu)
         if now - last_note >= progress_every:
             say(f"    … {int(seen):,} / {posts:,} posts through the filter")
             last_note = now
@@ -405,6 +416,7 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
         web_port=str(web_port),
         data_dir=str(workdir / f"data-{tag}"),
     )
+    env.update(dict(item.split("=", 1) for item in args.set))
     log = workdir / f"worker-{name}.log"
     started = time.perf_counter()
     with running_worker(env, web_port, log) as worker:
@@ -419,7 +431,10 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
             drained_at = time.monotonic()
             if profiler is not None:
                 stop_profiler(profiler, args.profile)
-            say(f"[{name}] pipeline: {throughput.posts_per_s:,.0f} posts/s over {throughput.seconds:.1f} s")
+            say(
+                f"[{name}] pipeline: {throughput.posts_per_s:,.0f} posts/s over {throughput.seconds:.1f} s "
+                f"(worker CPU {throughput.cpu_s:.1f} s: {throughput.counted_posts / throughput.cpu_s:,.0f} posts per CPU-second)"
+            )
             say(f"[{name}]   stages: {json.dumps(throughput.stages)}")
             say(f"[{name}] latency: {args.rate:g} posts/s for {args.seconds:g} s")
             latency = measure_latency(worker, bootstrap, prefix, steady, args.rate, len(stream))
@@ -508,6 +523,10 @@ def main() -> int:
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the results to this file")
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE",
+        help="extra environment of the worker, e.g. Faust's STREAM_BUFFER_MAXSIZE=16384 (repeatable)",
+    )
     parser.add_argument("--profile", type=Path, help="py-spy the worker over the backlog (.svg or .json)")
     args = parser.parse_args()
     if args.quick:

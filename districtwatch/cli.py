@@ -7,6 +7,7 @@ one itself.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -34,7 +35,9 @@ def cli() -> None:
 
 
 @cli.command()
-@click.option("--port", type=int, default=9092, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option(
+    "--port", type=int, default=9092, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
+)
 def broker(port: int) -> None:
     """Run the embedded Kafka-protocol broker (Tansu, in memory) until Ctrl-C."""
     from districtwatch.broker import EmbeddedBroker
@@ -42,10 +45,8 @@ def broker(port: int) -> None:
     with EmbeddedBroker(port=port) as running:
         click.echo(f"embedded broker on {running.bootstrap_servers} (in memory; Ctrl-C stops it)", err=True)
         click.echo(f"export DISTRICTWATCH_BOOTSTRAP_SERVERS={running.bootstrap_servers}")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             signal.sigwait({signal.SIGINT, signal.SIGTERM})
-        except KeyboardInterrupt:
-            pass
 
 
 @cli.command()
@@ -58,7 +59,9 @@ def worker() -> None:
 
         embedded = EmbeddedBroker().start()
         settings = derive(settings, bootstrap_servers=embedded.bootstrap_servers)
-        click.echo(f"no bootstrap servers configured: embedded broker on {embedded.bootstrap_servers}", err=True)
+        click.echo(
+            f"no bootstrap servers configured: embedded broker on {embedded.bootstrap_servers}", err=True
+        )
     use_settings(settings)
     import faust
 
@@ -71,7 +74,11 @@ def worker() -> None:
     # broker auto-creates on first produce gets its own default, and Faust refuses tables whose
     # changelog and source topic differ.
     assert settings.bootstrap_servers is not None
-    run_async(ensure_topics(settings.bootstrap_servers, [settings.topic(t) for t in STAGE_TOPICS], settings.partitions))
+    run_async(
+        ensure_topics(
+            settings.bootstrap_servers, [settings.topic(t) for t in STAGE_TOPICS], settings.partitions
+        )
+    )
 
     import_stages()
     try:
@@ -194,20 +201,24 @@ def alerts(follow: bool, as_json: bool) -> None:
     assert settings.bootstrap_servers is not None
 
     async def tail() -> None:
-        async for value in read_topic(settings.bootstrap_servers or "", settings.topic("alerts"), follow=follow):
+        async for value in read_topic(
+            settings.bootstrap_servers or "", settings.topic("alerts"), follow=follow
+        ):
             alert = decode(value, Alert)
             click.echo(alert.model_dump_json() if as_json else alert_line(alert))
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         run_async(tail())
-    except KeyboardInterrupt:
-        pass
 
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Exactly one JSON alert per line on stdout.")
-@click.option("--posts", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Another JSONL stream.")
-@click.option("--timeout", type=float, default=90.0, show_default=True, help="Seconds to wait for the pipeline.")
+@click.option(
+    "--posts", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Another JSONL stream."
+)
+@click.option(
+    "--timeout", type=float, default=90.0, show_default=True, help="Seconds to wait for the pipeline."
+)
 def demo(as_json: bool, posts: Path | None, timeout: float) -> None:
     """Broker, worker and a replay of the bundled 20 Aug 2021 Baghlan sample; prints the alerts."""
     from districtwatch.demo import run_demo, sample_file
@@ -237,10 +248,10 @@ def demo(as_json: bool, posts: Path | None, timeout: float) -> None:
         sys.exit(130)
     if as_json:
         for alert in found:
-            click.echo(alert.model_dump_json())  # type: ignore[attr-defined]
+            click.echo(alert.model_dump_json())
         return
     say(f"{len(found)} alerts")
-    click.echo(alert_table(found))  # type: ignore[arg-type]
+    click.echo(alert_table(found))
 
 
 def _worker_url(settings: Settings, url: str | None) -> str:
@@ -284,8 +295,16 @@ def control(url: str | None, layer: str, show_all: bool, as_json: bool) -> None:
         props = feature["properties"]
         if not show_all and not props["pending"] and not props["last_alert"]:
             continue
-        rows.append((props["district"], props["province"], props["controller"] or "?",
-                     (props["since"] or "")[:16], f"{props['confidence']:.2f}", props["pending"] or ""))
+        rows.append(
+            (
+                props["district"],
+                props["province"],
+                props["controller"] or "?",
+                (props["since"] or "")[:16],
+                f"{props['confidence']:.2f}",
+                props["pending"] or "",
+            )
+        )
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())

@@ -93,7 +93,8 @@ class DistrictState(BaseModel):
     pending: PendingChange | None = None
     history: tuple[HistoryEntry, ...] = ()
     denials: tuple[Evidence, ...] = Field(
-        default=(), description="Denials that came with no report to contest: a later-arriving report meets them."
+        default=(),
+        description="Denials that came with no report to contest: a later-arriving report meets them.",
     )
     recent: tuple[tuple[str, Alert], ...] = Field(
         default=(), description="The last alerts with the post that caused each, to re-send on redelivery."
@@ -162,7 +163,12 @@ def confidence(status: AlertStatus, weight: float, policy: Policy) -> float:
 
 
 def _alert(
-    state: DistrictState, pending: PendingChange, status: AlertStatus, policy: Policy, place: Place, now: datetime
+    state: DistrictState,
+    pending: PendingChange,
+    status: AlertStatus,
+    policy: Policy,
+    place: Place,
+    now: datetime,
 ) -> Alert:
     key = district_key(state.province, state.district)
     evidence = sorted(pending.evidence + pending.against, key=lambda e: (e.created_at, e.post_id))
@@ -195,7 +201,11 @@ def _alert(
 
 def _with_alert(state: DistrictState, alert: Alert, cause: str, **changes: object) -> DistrictState:
     return state.model_copy(
-        update={"last_alert_id": alert.alert_id, "recent": (*state.recent, (cause, alert))[-RECENT_LIMIT:], **changes}
+        update={
+            "last_alert_id": alert.alert_id,
+            "recent": (*state.recent, (cause, alert))[-RECENT_LIMIT:],
+            **changes,
+        }
     )
 
 
@@ -255,7 +265,7 @@ def apply_claim(
             # the denial is kept for the window and contests a report it falls inside.
             if any(d.post_id == claim.post.id for d in state.denials):
                 return state, []  # redelivered
-            kept = _within(state.denials, at, policy.window) + (_evidence(claim, 1.0),)
+            kept = (*_within(state.denials, at, policy.window), _evidence(claim, 1.0))
             return state.model_copy(update={"denials": kept[-EVIDENCE_LIMIT:]}), []
         if claim.gained_by not in (None, pending.gained_by):
             return state, []  # denies some other change than the one reported
@@ -289,7 +299,9 @@ def _grow(
 ) -> PendingChange:
     return pending.model_copy(
         update={
-            "evidence": (*pending.evidence, _evidence(claim, _weight(claim, policy, is_trusted)))[-EVIDENCE_LIMIT:],
+            "evidence": (*pending.evidence, _evidence(claim, _weight(claim, policy, is_trusted)))[
+                -EVIDENCE_LIMIT:
+            ],
             "gained_by": pending.gained_by or claim.gained_by,
             "lost_by": pending.lost_by or claim.lost_by,
             # event time, not arrival order: a late-arriving earlier post moves the start back
@@ -301,11 +313,13 @@ def _grow(
 def _same_change(pending: PendingChange, claim: Claim) -> bool:
     """Whether ``claim`` supports the pending change: the same winner, or the same loser where the
     claim names no winner ("X was taken back from the Taliban")."""
-    if claim.gained_by is not None and pending.gained_by is not None:
-        return claim.gained_by == pending.gained_by
-    if claim.gained_by is None:
-        return claim.lost_by == pending.lost_by
-    return claim.gained_by != pending.lost_by
+    gained: str | None = claim.gained_by
+    lost: str | None = claim.lost_by
+    if gained is not None and pending.gained_by is not None:
+        return gained == pending.gained_by
+    if gained is None:
+        return lost == pending.lost_by
+    return gained != pending.lost_by
 
 
 def _weight(claim: Claim, policy: Policy, is_trusted: Callable[[str, str], bool]) -> float:
@@ -350,7 +364,9 @@ def _contest(
 ) -> tuple[DistrictState, list[Alert]]:
     if pending is None or pending.status is not AlertStatus.REPORTED:
         if pending is not None and pending.status is AlertStatus.CONTESTED:
-            more = pending.model_copy(update={"against": (*pending.against, _evidence(claim, 1.0))[-EVIDENCE_LIMIT:]})
+            more = pending.model_copy(
+                update={"against": (*pending.against, _evidence(claim, 1.0))[-EVIDENCE_LIMIT:]}
+            )
             return state.model_copy(update={"pending": more}), []
         return state, []
     contested = pending.model_copy(
@@ -409,7 +425,9 @@ def verdict_id(alert_id: str, verdict: str, by: str) -> str:
     return _digest(alert_id, verdict, by.strip().lower())
 
 
-def apply_verdict(state: DistrictState, verdict: Verdict, *, now: datetime) -> tuple[DistrictState, list[Alert]]:
+def apply_verdict(
+    state: DistrictState, verdict: Verdict, *, now: datetime
+) -> tuple[DistrictState, list[Alert]]:
     """The district's state after an analyst's verdict on one of its recent alerts, and the alert it causes.
 
     ``confirm`` makes the change final (confidence 1, marked analyst-confirmed); ``reject`` reverts the
@@ -454,8 +472,12 @@ def apply_verdict(state: DistrictState, verdict: Verdict, *, now: datetime) -> t
         closed = None
         analyst = check if changed_hands else state.analyst
     entry = HistoryEntry(
-        controller=controller, since=since or verdict.at, alert_id=alert.alert_id, change_id=target.change_id,
-        status=status, analyst=check,
+        controller=controller,
+        since=since or verdict.at,
+        alert_id=alert.alert_id,
+        change_id=target.change_id,
+        status=status,
+        analyst=check,
     )
     new_state = state.model_copy(
         update={

@@ -20,7 +20,9 @@ from districtwatch.schemas import DeadLetter
 log = logging.getLogger(__name__)
 
 
-async def dead_letter(stage: str, kind: str, reason: str, event: EventT | None, raw: bytes | None = None) -> None:
+async def dead_letter(
+    stage: str, kind: str, reason: str, event: EventT[bytes] | None, raw: bytes | None = None
+) -> None:
     """Keep ``raw`` (default: the event's value) with its reason on the dead-letter topic."""
     message = event.message if event is not None else None
     value = raw if raw is not None else (event.value if event is not None else b"")

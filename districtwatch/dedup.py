@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import struct
 import re
+import struct
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -66,7 +66,9 @@ MAX_RECENT = 100
 def signature(text: str) -> tuple[int, ...]:
     """MinHash signature of the normalized text's character 4-grams."""
     normalized = normalize_for_dedup(text)
-    shingles = {normalized[i : i + SHINGLE].encode("utf-8") for i in range(max(1, len(normalized) - SHINGLE + 1))}
+    shingles = {
+        normalized[i : i + SHINGLE].encode("utf-8") for i in range(max(1, len(normalized) - SHINGLE + 1))
+    }
     minhash = MinHash(num_perm=NUM_PERM, seed=1)
     minhash.update_batch(sorted(shingles))
     return tuple(int(v) for v in minhash.hashvalues)

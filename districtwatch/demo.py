@@ -8,6 +8,7 @@ Ctrl-C, so no process is left behind.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import os
 import signal
@@ -69,7 +70,9 @@ def worker_env(base: dict[str, str], **settings: str) -> dict[str, str]:
 
 
 @contextmanager
-def running_worker(env: dict[str, str], web_port: int, log: Path, timeout: float = 60.0) -> Iterator[WorkerProcess]:
+def running_worker(
+    env: dict[str, str], web_port: int, log: Path, timeout: float = 60.0
+) -> Iterator[WorkerProcess]:
     """Start a worker child and wait for its web server; stop it on exit."""
     with open(log, "ab") as out:
         process = subprocess.Popen(
@@ -87,7 +90,9 @@ def running_worker(env: dict[str, str], web_port: int, log: Path, timeout: float
             if process.poll() is not None:
                 raise BrokerError(f"worker exited with code {process.returncode}; see {log}")
             if time.monotonic() > deadline:
-                raise BrokerError(f"worker did not answer on port {web_port} within {timeout:.0f} s; see {log}")
+                raise BrokerError(
+                    f"worker did not answer on port {web_port} within {timeout:.0f} s; see {log}"
+                )
             time.sleep(0.2)
         yield worker
     finally:
@@ -105,7 +110,7 @@ def drained(status: dict[str, Any] | None, posts: int) -> bool:
 
     if count("filter", "in") < posts:
         return False
-    return all(count(after, "in") >= count(before, "out") for before, after in zip(PIPELINE, PIPELINE[1:]))
+    return all(count(after, "in") >= count(before, "out") for before, after in itertools.pairwise(PIPELINE))
 
 
 def wait_until_drained(worker: WorkerProcess, posts: int, timeout: float, settle: float = 1.5) -> bool:

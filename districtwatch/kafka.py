@@ -21,7 +21,9 @@ async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions
     await admin.start()
     try:
         existing = set(await admin.list_topics())
-        missing = [NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names if n not in existing]
+        missing = [
+            NewTopic(n, num_partitions=partitions, replication_factor=1) for n in names if n not in existing
+        ]
         if missing:
             with suppress(TopicAlreadyExistsError):  # another process created it meanwhile
                 await admin.create_topics(missing)

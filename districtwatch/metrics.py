@@ -44,7 +44,9 @@ class Metrics:
 
         return cls(
             stage_in=counter("districtwatch_stage_in_records_total", "Records a stage consumed.", ("stage",)),
-            stage_out=counter("districtwatch_stage_out_records_total", "Records a stage produced.", ("stage",)),
+            stage_out=counter(
+                "districtwatch_stage_out_records_total", "Records a stage produced.", ("stage",)
+            ),
             stage_dropped=counter(
                 "districtwatch_stage_dropped_records_total",
                 "Records a stage consumed on purpose without passing on (irrelevant, duplicate, no claim).",

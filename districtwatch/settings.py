@@ -33,7 +33,9 @@ class Settings(BaseSettings):
     web_host: str = Field("127.0.0.1", description="Interface of the worker's web server.")
     web_port: int = Field(6066, ge=0, le=65535, description="Port of the worker's web server (/metrics).")
     gazetteer: str = Field("afghanistan", description="Bundled gazetteer name, or a path to a JSON file.")
-    keyword_pack: str = Field("afghanistan", description="Bundled keyword pack name, or a path to a YAML file.")
+    keyword_pack: str = Field(
+        "afghanistan", description="Bundled keyword pack name, or a path to a YAML file."
+    )
     max_post_chars: int = Field(20_000, ge=100, description="Longer posts are dead-lettered, not processed.")
     dedup_window_hours: float = Field(48.0, gt=0, description="Event-time window for duplicate detection.")
     near_duplicate_threshold: float = Field(
@@ -49,18 +51,28 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="Bearer token for the worker's write endpoints.")
     api_protect_reads: bool = Field(False, description="Require the bearer token on read endpoints too.")
     notifiers_file: Path | None = Field(None, description="Notifier destinations and routing rules (YAML).")
-    slack_bot_token: SecretStr | None = Field(None, description="Slack bot token (xoxb-…) for chat.postMessage.")
+    slack_bot_token: SecretStr | None = Field(
+        None, description="Slack bot token (xoxb-…) for chat.postMessage."
+    )
     slack_webhook_url: SecretStr | None = Field(None, description="Slack incoming-webhook URL.")
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")
     telegram_bot_token: SecretStr | None = Field(None, description="Telegram Bot API token.")
     telegram_api_url: str = Field("https://api.telegram.org", description="Telegram Bot API base URL.")
     secrets_dir: Path | None = Field(None, description="Folder of secret files named like the variables.")
-    telegram_preview_url: str = Field("https://t.me", description="Base URL of Telegram's public channel preview.")
+    telegram_preview_url: str = Field(
+        "https://t.me", description="Base URL of Telegram's public channel preview."
+    )
     telegram_api_id: int | None = Field(None, description="Telegram API id (telegram-telethon source).")
-    telegram_api_hash: SecretStr | None = Field(None, description="Telegram API hash (telegram-telethon source).")
-    telegram_session: SecretStr | None = Field(None, description="Telethon StringSession of a logged-in user.")
+    telegram_api_hash: SecretStr | None = Field(
+        None, description="Telegram API hash (telegram-telethon source)."
+    )
+    telegram_session: SecretStr | None = Field(
+        None, description="Telethon StringSession of a logged-in user."
+    )
     twscrape_accounts_db: Path | None = Field(None, description="twscrape database of logged-in X accounts.")
-    ingest_checkpoint_dir: Path = Field(Path("var/checkpoints"), description="Per-account ingest checkpoints.")
+    ingest_checkpoint_dir: Path = Field(
+        Path("var/checkpoints"), description="Per-account ingest checkpoints."
+    )
     ingest_web_port: int = Field(6067, ge=0, le=65535, description="Port of the ingester's web server.")
     max_push_body_bytes: int = Field(1_000_000, ge=1024, description="Largest body POST /posts accepts.")
     rebalance_timeout_s: float = Field(4.0, gt=0, description="Consumer-group rebalance timeout.")

@@ -46,7 +46,7 @@ def make_claim(
     pid = post_id or f"p{next(_ids)}"
     return Claim(
         claim_id=f"{pid}#0",
-        kind=kind,  # type: ignore[arg-type]  # tests pass the literal strings
+        kind=kind,
         district=district,
         province=province,
         gained_by=gained_by,

@@ -22,7 +22,7 @@ _last_tick: float | None = None
 _offset_moved: dict[tuple[str, int], tuple[int | None, float]] = {}
 
 
-@app.timer(TICK_S)
+@app.timer(TICK_S)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
 async def watch_event_loop() -> None:
     global _last_tick
     now = time.monotonic()
@@ -34,7 +34,7 @@ async def watch_event_loop() -> None:
     _last_tick = now
 
 
-@app.timer(OFFSETS_EVERY_S)
+@app.timer(OFFSETS_EVERY_S)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
 async def watch_offsets() -> None:
     consumer = app.consumer
     assigned = consumer.assignment()

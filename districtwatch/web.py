@@ -90,7 +90,9 @@ class DistrictControl(web.View):
             return _error(self, 404, f"no district {district!r} in province {province!r}")
         stored = district_control.get(district_key(record.province, record.name))
         state = DistrictState.model_validate(stored) if stored else initial_for(record.province, record.name)
-        return self.json(district_view(MapDistrict(record.name, record.province, record.lat, record.lon), state))
+        return self.json(
+            district_view(MapDistrict(record.name, record.province, record.lat, record.lon), state)
+        )
 
 
 @app.page("/alerts")
@@ -134,7 +136,13 @@ class AlertVerdict(web.View):
         except ValidationError as exc:
             return _error(self, 400, f"invalid verdict: {describe(exc)}")
         target = next(
-            (alert for state in _states().values() for _, alert in state.recent if alert.alert_id == alert_id), None
+            (
+                alert
+                for state in _states().values()
+                for _, alert in state.recent
+                if alert.alert_id == alert_id
+            ),
+            None,
         )
         if target is None:
             return _error(self, 404, f"no recent alert {alert_id!r}")
@@ -143,7 +151,7 @@ class AlertVerdict(web.View):
             alert_id=alert_id,
             district=target.district,
             province=target.province,
-            verdict=body.verdict,  # type: ignore[arg-type]  # checked by the pattern above
+            verdict=body.verdict,
             by=body.by,
             reason=body.reason,
             at=datetime.now(UTC),

@@ -29,10 +29,13 @@ class Post(BaseModel):
     lang: str | None = Field(None, description="Language code given by the platform, if any.")
     repost_of: str | None = Field(None, description="Id of the post this one reposts or forwards.")
     repost_of_account: str | None = Field(
-        None, description="Author of the reposted or forwarded post: the evidence is theirs, not the reposter's."
+        None,
+        description="Author of the reposted or forwarded post: the evidence is theirs, not the reposter's.",
     )
     ingested_at: datetime | None = Field(None, description="When an ingester first saw the post.")
-    edited_at: datetime | None = Field(None, description="Set when an edit is produced again under the same id.")
+    edited_at: datetime | None = Field(
+        None, description="Set when an edit is produced again under the same id."
+    )
     dup_of: str | None = Field(None, description="Set by the dedup stage: id of the original post.")
 
     @field_validator("created_at", "ingested_at", "edited_at")

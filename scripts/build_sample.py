@@ -6,7 +6,8 @@ forces took Pol-e-Hesar, Deh Salah and Banu districts of Baghlan from the Taliba
 Pol-e-Hesar was retaken and fighting goes on in Deh Salah and Banu. One repost of each follows. Around
 them, a few hundred posts a desk would also see that day and that must not raise an alert: news from
 elsewhere, aid, weather, sport, prices — in English, Dari and Pashto. Seeded, so the file is
-reproducible (post ids are made up for the sample): `python scripts/build_sample.py > districtwatch/samples/baghlan-2021-08-20.jsonl`.
+reproducible (post ids are made up for the sample):
+`python scripts/build_sample.py > districtwatch/samples/baghlan-2021-08-20.jsonl`.
 """
 
 from __future__ import annotations
@@ -40,7 +41,14 @@ STORY = [
 ]
 
 REPOSTS = [
-    ("sample-kabul_watch-1", "twitter", "kabul_watch", timedelta(hours=2, minutes=19), 0, "RT @AsvakaNews: {text}"),
+    (
+        "sample-kabul_watch-1",
+        "twitter",
+        "kabul_watch",
+        timedelta(hours=2, minutes=19),
+        0,
+        "RT @AsvakaNews: {text}",
+    ),
     ("sample-afghan_voice-1", "telegram", "afghan_voice", timedelta(hours=3, minutes=30), 1, "{text}"),
 ]
 
@@ -80,17 +88,37 @@ FILLER = {
         "د {city_ps} روغتونونه د درملو له کمښت سره مخ دي.",
     ],
 }
-CITIES = [("Kabul", "کابل", "کابل"), ("Herat", "هرات", "هرات"), ("Mazar", "مزار", "مزار"), ("Jalalabad", "جلال‌آباد", "جلال اباد")]
-ACCOUNTS = ["daily_kabul", "aid_updates", "weather_af", "sport_af", "market_watch_af", "tolo_fa", "pajhwok_ps", "radio_azadi"]
+CITIES = [
+    ("Kabul", "کابل", "کابل"),
+    ("Herat", "هرات", "هرات"),
+    ("Mazar", "مزار", "مزار"),
+    ("Jalalabad", "جلال‌آباد", "جلال اباد"),
+]
+ACCOUNTS = [
+    "daily_kabul",
+    "aid_updates",
+    "weather_af",
+    "sport_af",
+    "market_watch_af",
+    "tolo_fa",
+    "pajhwok_ps",
+    "radio_azadi",
+]
 
 
 def story_posts() -> list[dict[str, object]]:
     posts: list[dict[str, object]] = []
     for item in STORY:
-        posts.append(_post(item["id"], item["platform"], item["account"], START + item["at"], item["text"], item["lang"]))
+        posts.append(
+            _post(
+                item["id"], item["platform"], item["account"], START + item["at"], item["text"], item["lang"]
+            )
+        )
     for post_id, platform, account, at, original, template in REPOSTS:
         source = STORY[original]
-        post = _post(post_id, platform, account, START + at, template.format(text=source["text"]), source["lang"])
+        post = _post(
+            post_id, platform, account, START + at, template.format(text=source["text"]), source["lang"]
+        )
         post["repost_of"] = source["id"]
         post["repost_of_account"] = source["account"]
         posts.append(post)
@@ -103,14 +131,29 @@ def filler_posts(rng: random.Random, count: int) -> list[dict[str, object]]:
         lang = rng.choices(["en", "fa", "ps"], weights=[5, 3, 2])[0]
         city, city_fa, city_ps = rng.choice(CITIES)
         text = rng.choice(FILLER[lang]).format(
-            city=city, city_fa=city_fa, city_ps=city_ps, temp=rng.randint(29, 41), day=rng.choice(["Friday", "Saturday"])
+            city=city,
+            city_fa=city_fa,
+            city_ps=city_ps,
+            temp=rng.randint(29, 41),
+            day=rng.choice(["Friday", "Saturday"]),
         )
         at = START + timedelta(seconds=index * 40 + rng.randint(0, 39))
-        posts.append(_post(f"filler-{index:04d}", rng.choice(["twitter", "telegram"]), rng.choice(ACCOUNTS), at, text, lang))
+        posts.append(
+            _post(
+                f"filler-{index:04d}",
+                rng.choice(["twitter", "telegram"]),
+                rng.choice(ACCOUNTS),
+                at,
+                text,
+                lang,
+            )
+        )
     return posts
 
 
-def _post(post_id: object, platform: object, account: object, at: datetime, text: object, lang: object) -> dict[str, object]:
+def _post(
+    post_id: object, platform: object, account: object, at: datetime, text: object, lang: object
+) -> dict[str, object]:
     return {
         "id": post_id,
         "platform": platform,

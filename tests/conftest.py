@@ -38,7 +38,9 @@ class Pipeline:
 
     def worker(self, name: str = "worker") -> AbstractContextManager[WorkerProcess]:
         port = free_port()
-        env = dict(self.env, DISTRICTWATCH_WEB_PORT=str(port), DISTRICTWATCH_DATA_DIR=str(self.workdir / name))
+        env = dict(
+            self.env, DISTRICTWATCH_WEB_PORT=str(port), DISTRICTWATCH_DATA_DIR=str(self.workdir / name)
+        )
         return running_worker(env, port, self.workdir / f"{name}.log")
 
     def topic(self, stage: str) -> str:

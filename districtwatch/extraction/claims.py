@@ -98,7 +98,9 @@ class Extractor:
         tokens = self._lexicon.normalizer.tokenize(masked)
         return any(hit.kind == "place" for hit in self._lexicon.read(masked, tokens).hits)
 
-    def extract(self, text: str, *, home_province: str | None = None, at: datetime | None = None) -> Extraction:
+    def extract(
+        self, text: str, *, home_province: str | None = None, at: datetime | None = None
+    ) -> Extraction:
         """Claims and denials in ``text``; ``home_province`` is the last resort for same-named districts;
         ``at`` (the post's time) picks the pack's dated defaults (who an unnamed liberator is)."""
         return self._run(text, home_province, _SILENT, at)
@@ -109,7 +111,9 @@ class Extractor:
         result = self._run(text, home_province, trace, at)
         return "\n".join([*trace.lines, *describe_result(result)])
 
-    def _run(self, text: str, home_province: str | None, trace: Trace, at: datetime | None = None) -> Extraction:
+    def _run(
+        self, text: str, home_province: str | None, trace: Trace, at: datetime | None = None
+    ) -> Extraction:
         text = text[:MAX_CHARS]
         masked = self._lexicon.mask(text)
         if not self._lexicon.triggered(self._lexicon.normalizer.keys(masked)):

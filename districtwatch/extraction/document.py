@@ -1,7 +1,8 @@
 """A post after lexing: its sentences, its clauses, and its hits indexed for the questions rules ask.
 
 Sentences end at . ! ? ؟ and line breaks; clauses end at ; : dashes, at the pack's clause-break words
-("as", "while", "در حالی که", "کله چې") and at a conjunction right after a verb.  The distinction matters: a hedge, a denial or a date colours a
+("as", "while", "در حالی که", "کله چې") and at a conjunction right after a verb.  The distinction
+matters: a hedge, a denial or a date colours a
 whole sentence, while a siege or a threat colours only its own clause ("… capture X;
 Y under siege").
 """
@@ -191,7 +192,8 @@ def build_document(reading: Reading) -> Document:
     breaks.update(
         hit.first
         for hit in document.kinds("list_joiners")
-        if document.ending_at(hit.first - 1, ("verb",)) or document.after(hit, _PREDICATE_KINDS, skipping=("fillers",))
+        if document.ending_at(hit.first - 1, ("verb",))
+        or document.after(hit, _PREDICATE_KINDS, skipping=("fillers",))
     )
     clause = 0
     for i in range(len(tokens)):

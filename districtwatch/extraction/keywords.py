@@ -11,9 +11,9 @@ problem is reported as a ConfigError naming the file, the entry and what is wron
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
-from datetime import date, datetime
 from typing import Any, Literal
 
 import yaml
@@ -21,7 +21,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from districtwatch.errors import ConfigError
 
-__all__ = ["ActorSpec", "DatedActor", "FrameSpec", "KeywordPack", "LanguageSpec", "actor_at", "load_keyword_pack"]
+__all__ = [
+    "ActorSpec",
+    "DatedActor",
+    "FrameSpec",
+    "KeywordPack",
+    "LanguageSpec",
+    "actor_at",
+    "load_keyword_pack",
+]
 
 Role = Literal["gained_by", "lost_by", "none"]
 Phrase = str

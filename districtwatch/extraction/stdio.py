@@ -8,8 +8,8 @@ inputs; a line that is not a usable post gives ``{"id": ..., "error": ...}`` ins
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from districtwatch.extraction.claims import ExtractedClaim, Extraction, Extractor

@@ -23,7 +23,10 @@ def replay(settings: Settings, path: Path) -> int:
 def read_all(settings: Settings, stage: str, model: type[Record]) -> list[Record]:
     async def collect() -> list[Record]:
         assert settings.bootstrap_servers
-        return [decode(value, model) async for value in read_topic(settings.bootstrap_servers, settings.topic(stage))]
+        return [
+            decode(value, model)
+            async for value in read_topic(settings.bootstrap_servers, settings.topic(stage))
+        ]
 
     return asyncio.run(collect())
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from districtwatch.schemas import Alert
 
 from bench.synthetic import generate
 from districtwatch.demo import wait_until_drained
-from districtwatch.schemas import Alert
 
 from .helpers import group_drained, read_all, replay
 

@@ -6,16 +6,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from districtwatch.schemas import Alert, AlertStatus, DeadLetter, Post
 
 from districtwatch.demo import sample_file, wait_until_drained
-from districtwatch.schemas import Alert, AlertStatus, DeadLetter, Post
 
 from .helpers import read_all, replay
 
 pytestmark = pytest.mark.integration
 
 MALFORMED = b'{"id": "bad-1", "platform": "twitter", "account": "x", "text": "unterminated\n'
-MISSING_TEXT = b'{"id": "bad-2", "platform": "twitter", "account": "x", "created_at": "2021-08-20T10:00:00Z"}\n'
+MISSING_TEXT = (
+    b'{"id": "bad-2", "platform": "twitter", "account": "x", "created_at": "2021-08-20T10:00:00Z"}\n'
+)
 NOT_UTF8 = b'{"id": "bad-3", "text": "\xff\xfe"}\n'
 
 
@@ -43,7 +45,9 @@ def test_sample_story_gives_one_alert_per_change_and_bad_records_are_dead_letter
     for alert in alerts:
         by_district.setdefault(alert.district, []).append(alert)
     assert set(by_district) == {"Puli Hisar", "Dih Salah", "Banu"}
-    assert all(a.province == "Baghlan" and a.gained_by == "resistance" and a.lost_by == "taliban" for a in alerts)
+    assert all(
+        a.province == "Baghlan" and a.gained_by == "resistance" and a.lost_by == "taliban" for a in alerts
+    )
     assert [a.status for a in by_district["Puli Hisar"]] == [AlertStatus.REPORTED, AlertStatus.CONFIRMED]
     confirmed = by_district["Puli Hisar"][-1]
     assert {s.account for s in confirmed.sources} == {"AsvakaNews", "PanjshirProvin1"}

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from districtwatch.schemas import Alert, AlertStatus, Claim
 
 from districtwatch.demo import sample_file, wait_until_drained
-from districtwatch.schemas import Alert, AlertStatus, Claim
 
 from .helpers import read_all, replay
 
@@ -24,8 +24,14 @@ TOKEN = "test-token-7f3a"
 
 
 def post(post_id: str, account: str, minutes: float, text: str, **extra: Any) -> str:
-    record = {"id": post_id, "platform": "twitter", "account": account,
-              "created_at": (T0 + timedelta(minutes=minutes)).isoformat(), "text": text, **extra}
+    record = {
+        "id": post_id,
+        "platform": "twitter",
+        "account": account,
+        "created_at": (T0 + timedelta(minutes=minutes)).isoformat(),
+        "text": text,
+        **extra,
+    }
     return json.dumps(record, ensure_ascii=False)
 
 
@@ -34,7 +40,9 @@ def http(url: str, *, body: dict[str, Any] | None = None, token: str | None = No
     if token:
         headers["Authorization"] = f"Bearer {token}"
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if body is not None else "GET")
+    request = urllib.request.Request(
+        url, data=data, headers=headers, method="POST" if body is not None else "GET"
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as reply:
             return reply.status, json.load(reply)
@@ -51,7 +59,9 @@ def test_copies_denials_map_and_verdicts(pipeline_factory: Callable[..., Any], t
     lines += [post(f"copy-{i}", f"reposter_{i}", 1 + i, f"RT @first_reporter: {text}") for i in range(49)]
     lines += [
         post("dushi-1", "reporter_b", 10, "Taliban captured Dushi district of Baghlan"),
-        post("dushi-2", "police_c", 40, "Reports that Taliban captured Dushi are not true, Baghlan police say."),
+        post(
+            "dushi-2", "police_c", 40, "Reports that Taliban captured Dushi are not true, Baghlan police say."
+        ),
     ]
     stream = tmp_path / "stream.jsonl"
     stream.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -65,23 +75,35 @@ def test_copies_denials_map_and_verdicts(pipeline_factory: Callable[..., Any], t
 
         assert [c.post.account for c in claims if c.district == "Nahrin"] == ["first_reporter"]
         by_district = {d: [a.status for a in alerts if a.district == d] for d in ("Nahrin", "Dushi")}
-        assert by_district == {"Nahrin": [AlertStatus.REPORTED],
-                               "Dushi": [AlertStatus.REPORTED, AlertStatus.CONTESTED]}
+        assert by_district == {
+            "Nahrin": [AlertStatus.REPORTED],
+            "Dushi": [AlertStatus.REPORTED, AlertStatus.CONTESTED],
+        }
 
         status, geo = http(f"{base}/control?layer=claimed")
-        assert status == 200 and geo["type"] == "FeatureCollection"
+        assert status == 200
+        assert geo["type"] == "FeatureCollection"
         assert len(geo["features"]) >= 398
         nahrin = next(f for f in geo["features"] if f["id"] == "Baghlan/Nahrin")
         assert nahrin["properties"]["controller"] == "taliban"
         assert nahrin["geometry"]["type"] == "Point"
         status, assessed = http(f"{base}/control?layer=assessed&province=Baghlan")
         assert status == 200
-        assert next(f for f in assessed["features"] if f["id"] == "Baghlan/Nahrin")["properties"]["controller"] is None
+        assert (
+            next(f for f in assessed["features"] if f["id"] == "Baghlan/Nahrin")["properties"]["controller"]
+            is None
+        )
 
-        for bad in ("/control?layer=rumoured", "/control?province=Atlantis", "/control/Baghlan/Atlantis",
-                    "/alerts?since=yesterday", "/alerts?limit=0"):
+        for bad in (
+            "/control?layer=rumoured",
+            "/control?province=Atlantis",
+            "/control/Baghlan/Atlantis",
+            "/alerts?since=yesterday",
+            "/alerts?limit=0",
+        ):
             status, body = http(base + bad)
-            assert 400 <= status < 500 and "error" in body, (bad, status, body)
+            assert 400 <= status < 500, (bad, status, body)
+            assert "error" in body, (bad, body)
 
         status, district = http(f"{base}/control/Baghlan/Dushi")
         assert status == 200
@@ -95,7 +117,8 @@ def test_copies_denials_map_and_verdicts(pipeline_factory: Callable[..., Any], t
         assert http(verdict_url, body={"verdict": "maybe", "by": "desk"}, token=TOKEN)[0] == 400
         assert http(f"{base}/alerts/nope/verdict", body=reject, token=TOKEN)[0] == 404
         status, accepted = http(verdict_url, body=reject, token=TOKEN)
-        assert status == 202 and accepted["accepted"] is True
+        assert status == 202
+        assert accepted["accepted"] is True
         assert wait_until_drained(worker, sent, timeout=30)
 
         status, recent = http(f"{base}/alerts?since=2000-01-01T00:00:00Z")
@@ -109,8 +132,12 @@ def test_a_trusted_account_confirms_alone(pipeline_factory: Callable[..., Any], 
     """With @AsvakaNews trusted, its report alone confirms Dih Salah and Banu too."""
     registry = sample_file("accounts.yaml").read_text(encoding="utf-8")
     trusted = tmp_path / "accounts.yaml"
-    trusted.write_text(registry.replace("handle: AsvakaNews\n    display_name: Asvaka News Agency\n    languages: [en, fa]\n    home_province: Panjshir\n    trust: normal",
-                                        "handle: AsvakaNews\n    display_name: Asvaka News Agency\n    languages: [en, fa]\n    home_province: Panjshir\n    trust: trusted"), encoding="utf-8")
+    entry = "handle: AsvakaNews\n    display_name: Asvaka News Agency\n    languages: [en, fa]\n"
+    entry += "    home_province: Panjshir\n    trust: "
+    trusted.write_text(
+        registry.replace(entry + "normal", entry + "trusted"),
+        encoding="utf-8",
+    )
     assert "trust: trusted" in trusted.read_text(encoding="utf-8")
     pipeline = pipeline_factory(accounts_file=str(trusted))
     with pipeline.worker() as worker:

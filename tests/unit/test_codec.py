@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from districtwatch.schemas import DeadLetter, Post
 
 from districtwatch.codec import decode, encode
 from districtwatch.errors import DecodeError, RecordError
-from districtwatch.schemas import DeadLetter, Post
 
-GOOD = b'{"id": "1", "platform": "twitter", "account": "@AsvakaNews", "created_at": "2021-08-20T08:12:00Z", "text": "x"}'
+GOOD = (
+    b'{"id": "1", "platform": "twitter", "account": "@AsvakaNews", '
+    b'"created_at": "2021-08-20T08:12:00Z", "text": "x"}'
+)
 
 
 def test_post_round_trips_and_account_loses_its_at() -> None:
@@ -29,7 +32,10 @@ def test_naive_created_at_is_taken_as_utc() -> None:
     [
         (b"{bad json", "malformed JSON"),
         (b"[1, 2]", "expected a JSON object"),
-        (b'{"id": "1", "platform": "t", "account": "a", "created_at": "2021-08-20T08:12:00Z"}', "text: field required"),
+        (
+            b'{"id": "1", "platform": "t", "account": "a", "created_at": "2021-08-20T08:12:00Z"}',
+            "text: field required",
+        ),
         (b"\xff\xfe{}", "not UTF-8"),
         (None, "empty record"),
         (b'{"id": "", "platform": "t", "account": "a", "created_at": "2021-08-20", "text": "x"}', "id:"),

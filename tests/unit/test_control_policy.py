@@ -5,23 +5,33 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from districtwatch.schemas import Alert, AlertStatus, Claim, Verdict
 
 from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, claimed_controller
 from districtwatch.errors import RecordError
-from districtwatch.schemas import Alert, AlertStatus, Claim, Verdict
 from districtwatch.testing import make_claim
 
 POLICY = Policy()
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
-def run(claims: list[Claim], *, trusted: set[str] = frozenset(), controller: str | None = "taliban",
-        now: datetime = NOW) -> tuple[DistrictState, list[Alert]]:
+def run(
+    claims: list[Claim],
+    *,
+    trusted: set[str] = frozenset(),
+    controller: str | None = "taliban",
+    now: datetime = NOW,
+) -> tuple[DistrictState, list[Alert]]:
     state = DistrictState(district="Puli Hisar", province="Baghlan", controller=controller)
     emitted: list[Alert] = []
     for claim in claims:
         state, alerts = apply_claim(
-            state, claim, policy=POLICY, is_trusted=lambda _p, a: a in trusted, place=Place(35.6, 69.3), now=now
+            state,
+            claim,
+            policy=POLICY,
+            is_trusted=lambda _p, a: a in trusted,
+            place=Place(35.6, 69.3),
+            now=now,
         )
         emitted.extend(alerts)
     return state, emitted
@@ -52,8 +62,13 @@ def test_a_trusted_account_confirms_alone() -> None:
 def test_hedged_claims_count_half() -> None:
     _, alerts = run([make_claim(account="a", hedged=True), make_claim(account="b", hedged=True, minutes=1)])
     assert [a.status for a in alerts] == [AlertStatus.REPORTED]
-    _, alerts = run([make_claim(account="a", hedged=True), make_claim(account="b", minutes=1),
-                     make_claim(account="c", hedged=True, minutes=2)])
+    _, alerts = run(
+        [
+            make_claim(account="a", hedged=True),
+            make_claim(account="b", minutes=1),
+            make_claim(account="c", hedged=True, minutes=2),
+        ]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONFIRMED]
 
 
@@ -64,10 +79,16 @@ def test_repeating_the_current_controller_is_no_change() -> None:
 
 
 def test_denial_or_opposite_claim_inside_the_window_contests_a_report() -> None:
-    _, alerts = run([make_claim(account="a"), make_claim(kind="denial", gained_by=None, account="b", minutes=30)])
+    _, alerts = run(
+        [make_claim(account="a"), make_claim(kind="denial", gained_by=None, account="b", minutes=30)]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
-    _, alerts = run([make_claim(account="a", gained_by="government"),
-                     make_claim(account="b", gained_by="resistance", minutes=30)])
+    _, alerts = run(
+        [
+            make_claim(account="a", gained_by="government"),
+            make_claim(account="b", gained_by="resistance", minutes=30),
+        ]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
 
 
@@ -81,7 +102,9 @@ def test_corroboration_outside_the_window_starts_a_new_report() -> None:
 def test_redelivered_claim_resends_the_same_alert_and_changes_nothing() -> None:
     first = make_claim(account="a")
     state, alerts = run([first, make_claim(account="b", minutes=3)])
-    again, resent = apply_claim(state, first, policy=POLICY, is_trusted=lambda *_: False, place=Place(None, None), now=NOW)
+    again, resent = apply_claim(
+        state, first, policy=POLICY, is_trusted=lambda *_: False, place=Place(None, None), now=NOW
+    )
     assert again == state
     assert [a.alert_id for a in resent] == [alerts[0].alert_id]
 
@@ -90,7 +113,9 @@ def test_alert_ids_do_not_depend_on_the_wall_clock() -> None:
     claims = [make_claim(account="a", post_id="x1"), make_claim(account="b", minutes=9, post_id="x2")]
     _, early = run(claims, now=datetime(2021, 8, 20, tzinfo=UTC))
     _, late = run(claims, now=datetime(2031, 8, 20, tzinfo=UTC))
-    assert [a.model_dump(exclude={"emitted_at"}) for a in early] == [a.model_dump(exclude={"emitted_at"}) for a in late]
+    assert [a.model_dump(exclude={"emitted_at"}) for a in early] == [
+        a.model_dump(exclude={"emitted_at"}) for a in late
+    ]
 
 
 def test_unknown_controller_reads_as_unknown_loser() -> None:
@@ -100,16 +125,24 @@ def test_unknown_controller_reads_as_unknown_loser() -> None:
 
 def test_a_claim_naming_only_the_loser_corroborates_a_change_away_from_it() -> None:
     """'X was taken back from the Taliban' supports 'resistance took X' (the Dari post of the story)."""
-    state, alerts = run([make_claim(account="AsvakaNews"),
-                         make_claim(account="PanjshirProvin1", gained_by=None, lost_by="taliban", minutes=50)])
+    state, alerts = run(
+        [
+            make_claim(account="AsvakaNews"),
+            make_claim(account="PanjshirProvin1", gained_by=None, lost_by="taliban", minutes=50),
+        ]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONFIRMED]
     assert alerts[-1].gained_by == "resistance"
     assert state.controller == "resistance"
 
 
 def test_a_loser_only_claim_alone_reports_but_never_hands_over() -> None:
-    state, alerts = run([make_claim(account="a", gained_by=None, lost_by="taliban"),
-                         make_claim(account="b", gained_by=None, lost_by="taliban", minutes=5)])
+    state, alerts = run(
+        [
+            make_claim(account="a", gained_by=None, lost_by="taliban"),
+            make_claim(account="b", gained_by=None, lost_by="taliban", minutes=5),
+        ]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED]
     assert alerts[0].gained_by is None
     assert state.controller == "taliban"
@@ -118,8 +151,16 @@ def test_a_loser_only_claim_alone_reports_but_never_hands_over() -> None:
 def _verdict(alert: Alert, verdict: str, by: str = "analyst@desk") -> Verdict:
     from districtwatch.control import verdict_id
 
-    return Verdict(verdict_id=verdict_id(alert.alert_id, verdict, by), alert_id=alert.alert_id, district=alert.district,
-                   province=alert.province, verdict=verdict, by=by, reason="checked", at=NOW)
+    return Verdict(
+        verdict_id=verdict_id(alert.alert_id, verdict, by),
+        alert_id=alert.alert_id,
+        district=alert.district,
+        province=alert.province,
+        verdict=verdict,
+        by=by,
+        reason="checked",
+        at=NOW,
+    )
 
 
 def test_rejecting_a_confirmed_change_reverts_the_district_and_retracts() -> None:
@@ -127,7 +168,8 @@ def test_rejecting_a_confirmed_change_reverts_the_district_and_retracts() -> Non
     assert state.controller == "resistance"
     state, retracted = apply_verdict(state, _verdict(alerts[-1], "reject"), now=NOW)
     assert [a.status for a in retracted] == [AlertStatus.RETRACTED]
-    assert retracted[0].analyst is not None and retracted[0].analyst.by == "analyst@desk"
+    assert retracted[0].analyst is not None
+    assert retracted[0].analyst.by == "analyst@desk"
     assert state.controller == "taliban"
     assert state.history[-1].status is AlertStatus.RETRACTED
 
@@ -164,17 +206,28 @@ def test_claimed_layer_shows_open_reports_assessed_layer_does_not() -> None:
 
 
 def test_a_denial_of_another_change_does_not_contest() -> None:
-    _, alerts = run([make_claim(account="a", gained_by="resistance"),
-                     make_claim(kind="denial", gained_by="government", account="b", minutes=30)])
+    _, alerts = run(
+        [
+            make_claim(account="a", gained_by="resistance"),
+            make_claim(kind="denial", gained_by="government", account="b", minutes=30),
+        ]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED]
 
 
 def test_a_denial_arriving_before_its_report_still_contests_it() -> None:
     """Partitions interleave: the denial (event time 30) may reach the control stage before the report (0)."""
-    _, alerts = run([make_claim(kind="denial", gained_by=None, account="b", minutes=30), make_claim(account="a")])
+    _, alerts = run(
+        [make_claim(kind="denial", gained_by=None, account="b", minutes=30), make_claim(account="a")]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
 
 
 def test_a_kept_denial_from_before_the_report_does_not_contest_it() -> None:
-    _, alerts = run([make_claim(kind="denial", gained_by=None, account="b", minutes=0), make_claim(account="a", minutes=60)])
+    _, alerts = run(
+        [
+            make_claim(kind="denial", gained_by=None, account="b", minutes=0),
+            make_claim(account="a", minutes=60),
+        ]
+    )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED]

@@ -39,8 +39,12 @@ def test_normalization_is_idempotent(text: str) -> None:
 
 
 def _recent(post_id: str, text: str, minutes: float = 0) -> RecentPost:
-    return RecentPost(post_id, datetime(2021, 8, 20, tzinfo=UTC) + timedelta(minutes=minutes), fingerprint(text),
-                      signature(text))
+    return RecentPost(
+        post_id,
+        datetime(2021, 8, 20, tzinfo=UTC) + timedelta(minutes=minutes),
+        fingerprint(text),
+        signature(text),
+    )
 
 
 WINDOW = timedelta(hours=48)
@@ -57,18 +61,31 @@ def test_near_duplicate_with_a_different_prefix_is_linked_to_its_original() -> N
 def test_opposite_claim_about_the_same_place_is_not_a_duplicate() -> None:
     first = _recent("a", "Taliban captured Nahrin district of Baghlan")
     other = _recent("b", "Government recaptured Nahrin district of Baghlan", minutes=60)
-    assert judge(other, judge(first, (), window=WINDOW, threshold=0.7).recent, window=WINDOW,
-                 threshold=0.7).kind == "unique"
+    assert (
+        judge(other, judge(first, (), window=WINDOW, threshold=0.7).recent, window=WINDOW, threshold=0.7).kind
+        == "unique"
+    )
 
 
 def test_exact_copy_and_redelivery_and_window_expiry() -> None:
     first = _recent("a", "Taliban captured Nahrin district of Baghlan")
     recent = judge(first, (), window=WINDOW, threshold=0.7).recent
-    assert judge(_recent("b", "RT @x: Taliban captured Nahrin district of Baghlan", 5), recent, window=WINDOW,
-                 threshold=0.7).kind == "exact"
+    assert (
+        judge(
+            _recent("b", "RT @x: Taliban captured Nahrin district of Baghlan", 5),
+            recent,
+            window=WINDOW,
+            threshold=0.7,
+        ).kind
+        == "exact"
+    )
     assert judge(first, recent, window=WINDOW, threshold=0.7).kind == "redelivered"
-    late = judge(_recent("c", "Taliban captured Nahrin district of Baghlan", 49 * 60), recent, window=WINDOW,
-                 threshold=0.7)
+    late = judge(
+        _recent("c", "Taliban captured Nahrin district of Baghlan", 49 * 60),
+        recent,
+        window=WINDOW,
+        threshold=0.7,
+    )
     assert late.kind == "unique"
     assert [r.post_id for r in late.recent] == ["c"]  # the first fell out of the window
 
@@ -78,8 +95,12 @@ def test_the_list_per_key_stays_bounded() -> None:
 
     recent: tuple[RecentPost, ...] = ()
     for i in range(MAX_RECENT + 50):
-        recent = judge(_recent(f"p{i}", f"post number {i} " + "x" * (i % 7) + str(i * 7919), i), recent,
-                       window=WINDOW, threshold=0.99).recent
+        recent = judge(
+            _recent(f"p{i}", f"post number {i} " + "x" * (i % 7) + str(i * 7919), i),
+            recent,
+            window=WINDOW,
+            threshold=0.99,
+        ).recent
     assert len(recent) == MAX_RECENT
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
+from districtwatch.schemas import Post
+
 from districtwatch.accounts import AccountRegistry
 from districtwatch.baseline import Baseline
 from districtwatch.demo import sample_file
-from districtwatch.schemas import Post
 
 
 def test_sample_baseline_names_real_districts() -> None:
     baseline = Baseline.load(sample_file("baseline-2021-08-16.json"))
     assert baseline is not None
     gazetteer = json.loads(
-        (sample_file("accounts.yaml").parent.parent / "data/gazetteers/afghanistan.json").read_text(encoding="utf-8")
+        (sample_file("accounts.yaml").parent.parent / "data/gazetteers/afghanistan.json").read_text(
+            encoding="utf-8"
+        )
     )
     known = {(d["province"], d["name"]) for d in gazetteer["districts"]}
     assert all((e.province, e.district) in known for e in baseline.districts)
