@@ -146,4 +146,6 @@ def test_a_trusted_account_confirms_alone(pipeline_factory: Callable[..., Any], 
     alerts = read_all(pipeline.settings, "alerts", Alert)
     confirmed = {a.district for a in alerts if a.status is AlertStatus.CONFIRMED}
     assert confirmed == {"Puli Hisar", "Dih Salah", "Banu"}
-    assert not [a for a in alerts if a.status is AlertStatus.REPORTED]
+    # Dih Salah and Banu rest on @AsvakaNews alone: never merely reported. (Puli Hisar may show a
+    # report first, when @PanjshirProvin1's post reaches the control stage before the trusted one.)
+    assert {a.district for a in alerts if a.status is AlertStatus.REPORTED} <= {"Puli Hisar"}
