@@ -274,7 +274,11 @@ async def steady_load(
     """Send ``posts`` at ``rate``/s, stamped when sent; read alerts meanwhile and for 3 s after."""
     sent_at: dict[str, float] = {}
     received: list[tuple[float, list[str]]] = []
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
+    # A short fetch wait, so that the reader itself adds little: the embedded broker answers a fetch
+    # only when its wait runs out, even when records arrive meanwhile.
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False, fetch_max_wait_ms=10
+    )
     await consumer.start()
     await consumer.topics()
     parts = [TopicPartition(alerts_topic, p) for p in sorted(consumer.partitions_for_topic(alerts_topic) or ())]

@@ -12,7 +12,9 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 import faust
+from aiokafka import AIOKafkaConsumer
 from faust.sensors.prometheus import setup_prometheus_sensors
+from faust.transport.drivers import aiokafka as faust_aiokafka
 from prometheus_client import CollectorRegistry
 
 from districtwatch.metrics import Metrics
@@ -29,9 +31,35 @@ def broker_urls(bootstrap_servers: str | None) -> str:
     return ";".join(f"kafka://{host}" for host in hosts)
 
 
+#: How long a fetch waits on the broker for new records. Faust hard-codes 1500 ms. Apache Kafka answers
+#: a waiting fetch as soon as records arrive, so there this only sets how often an idle consumer asks
+#: again; the embedded broker (Tansu) lets it run out, which made every stage a hop of up to 1.5 s
+#: (post → alert p50 about 0.9 s at 500 posts/s, see bench/README.md).
+FETCH_MAX_WAIT_MS = 50
+
+
+class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    def _create_worker_consumer(self, transport: faust_aiokafka.Transport) -> AIOKafkaConsumer:
+        consumer = super()._create_worker_consumer(transport)
+        # read by AIOKafkaConsumer.start() when it builds its Fetcher; Faust offers no setting for it
+        consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
+        return consumer
+
+
+class _Consumer(faust_aiokafka.Consumer):
+    def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
+        return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+
+class Transport(faust_aiokafka.Transport):
+    """Faust's aiokafka transport with a short fetch wait (:data:`FETCH_MAX_WAIT_MS`)."""
+
+    Consumer = _Consumer
+
+
 def create_app(settings: Settings) -> faust.App:
     """A Faust app for ``settings``; at-least-once processing (see the README on guarantees)."""
-    return faust.App(
+    app = faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),
         autodiscover=["districtwatch.agents", "districtwatch.web", "districtwatch.watchdog"],
@@ -54,6 +82,8 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_enabled=True,
     )
+    app.transport = Transport(app.conf.broker_consumer, app)
+    return app
 
 
 settings = get_settings()

@@ -63,15 +63,19 @@ NUM_PERM = 64
 MAX_RECENT = 100
 
 
+# Drawing the permutations was two thirds of a signature's cost; they depend only on the seed: once.
+_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)
+
+
 def signature(text: str) -> tuple[int, ...]:
     """MinHash signature of the normalized text's character 4-grams."""
     normalized = normalize_for_dedup(text)
     shingles = {
         normalized[i : i + SHINGLE].encode("utf-8") for i in range(max(1, len(normalized) - SHINGLE + 1))
     }
-    minhash = MinHash(num_perm=NUM_PERM, seed=1)
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme)
     minhash.update_batch(sorted(shingles))
-    return tuple(int(v) for v in minhash.hashvalues)
+    return tuple(minhash.hashvalues.tolist())
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:

@@ -35,7 +35,7 @@ def broker_kafka(port: int, data_dir: Path | None, partitions: int) -> None:
     reason = kafka_available()
     if reason is not None:
         raise click.ClickException(f"Apache Kafka cannot run here: {reason}")
-    click.echo(f"starting Apache Kafka {KAFKA_VERSION} (the first run fetches its jars with Maven)", err=True)
+    click.echo(f"starting Apache Kafka {KAFKA_VERSION} (a first run also fetches its jars with Maven)", err=True)
     try:
         with KafkaBroker(port=port, data_dir=data_dir, partitions=partitions) as running:
             kept = f"data in {data_dir}" if data_dir else "temporary data"
