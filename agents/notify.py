@@ -124,9 +124,8 @@ def _register(config: NotifiersConfig) -> None:
                     continue
                 if name not in route(alert, config):
                     continue
-                log.info("DEBUG got %s p%s@%s", alert.alert_id, event.message.partition, event.message.offset)
                 outcome = await runner.handle(alert)
-                log.info("DEBUG done %s %s", alert.alert_id, outcome.outcome)
+                log.debug("%s → %s: %s", alert.alert_id, name, outcome.outcome.value)
                 if outcome.dead_letter:
                     await _dead_letter(
                         deadletters, name, f"{name}: {outcome.outcome.value}: {outcome.reason}", event

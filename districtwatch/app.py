@@ -18,6 +18,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from prometheus_client import CollectorRegistry
 
 from districtwatch.metrics import Metrics
+from districtwatch.recovery import SeekBeforeResumeTableManager
 from districtwatch.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def create_app(settings: Settings) -> faust.App:
         web_bind=settings.web_host,
         web_port=settings.web_port,
         web_enabled=True,
+        TableManager=SeekBeforeResumeTableManager,
     )
     app.transport = Transport(app.conf.broker_consumer, app)
     return app
