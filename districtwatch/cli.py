@@ -38,8 +38,32 @@ def cli() -> None:
 @click.option(
     "--port", type=int, default=9092, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
 )
-def broker(port: int) -> None:
-    """Run the embedded Kafka-protocol broker (Tansu, in memory) until Ctrl-C."""
+@click.option(
+    "--kafka",
+    is_flag=True,
+    help="Run Apache Kafka (KRaft, one node; needs Java 17+, and Maven once) instead.",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --kafka: keep topics and offsets here across runs (default: a temporary directory).",
+)
+@click.option(
+    "--partitions",
+    type=int,
+    default=1,
+    show_default=True,
+    help="With --kafka: partitions of auto-created topics.",
+)
+@click.pass_context
+def broker(ctx: click.Context, port: int, kafka: bool, data_dir: Path | None, partitions: int) -> None:
+    """Run the embedded Kafka-protocol broker (Tansu, in memory), or Apache Kafka, until Ctrl-C."""
+    if kafka:
+        from districtwatch.kafka_commands import broker_kafka
+
+        ctx.invoke(broker_kafka, port=port, data_dir=data_dir, partitions=partitions)
+        return
     from districtwatch.broker import EmbeddedBroker
 
     with EmbeddedBroker(port=port) as running:
@@ -357,9 +381,11 @@ def schemas(write: bool) -> None:
 def _register_commands() -> None:
     """Commands that live beside their subsystem."""
     from districtwatch.ingest.commands import ingest, sources
+    from districtwatch.notifiers.commands import notify_test
 
     cli.add_command(ingest)
     cli.add_command(sources)
+    cli.add_command(notify_test)
 
 
 _register_commands()
