@@ -146,7 +146,14 @@ async def test_topic_is_created_with_the_requested_partitions(kafka: KafkaBroker
     admin = AIOKafkaAdminClient(bootstrap_servers=kafka.bootstrap_servers)
     await admin.start()
     try:
-        (described,) = await admin.describe_topics([topic])
+        # CreateTopics answers once the controller has the topic; the broker's metadata may lag a
+        # moment behind (UNKNOWN_TOPIC_OR_PARTITION), so ask until it knows it, for up to 10 s.
+        deadline = time.monotonic() + 10
+        while True:
+            (described,) = await admin.describe_topics([topic])
+            if described["error_code"] == 0 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
     finally:
         await admin.close()
     assert described["error_code"] == 0
