@@ -83,6 +83,7 @@ def create_app(settings: Settings) -> faust.App:
         web_port=settings.web_port,
         web_enabled=True,
         TableManager=SeekBeforeResumeTableManager,
+        processing_guarantee=settings.processing_guarantee,
     )
     app.transport = Transport(app.conf.broker_consumer, app)
     return app

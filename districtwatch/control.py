@@ -284,6 +284,12 @@ def apply_claim(
         state, alerts = _open(state, claim, policy, is_trusted, place, now)
         return _contest_by_kept_denial(state, claim, alerts, policy, place, now)
     if not _same_change(pending, claim):
+        if at < pending.first_seen and claim.gained_by is not None and claim.gained_by == pending.lost_by:
+            # Older than the report and naming the side that held the district before it: it tells
+            # of the state the change starts from, not against the change. Arriving before the
+            # report it would have repeated the controller and been dropped; so it is dropped now
+            # too, or the outcome would depend on arrival order (and on a redelivery after a crash).
+            return state, []
         return _contest(state, pending, claim, policy, place, now)
 
     grown = _grow(pending, claim, policy, is_trusted)

@@ -51,14 +51,24 @@ async def produce(bootstrap_servers: str, topic: str, records: Iterable[tuple[by
 
 
 async def read_topic(
-    bootstrap_servers: str, topic: str, *, follow: bool = False, idle_timeout: float = 1.0
+    bootstrap_servers: str,
+    topic: str,
+    *,
+    follow: bool = False,
+    idle_timeout: float = 1.0,
+    committed_only: bool = False,
 ) -> AsyncIterator[bytes]:
-    """Yield the values of ``topic`` from its start; stop at its end unless ``follow``."""
+    """Yield the values of ``topic`` from its start; stop at its end unless ``follow``.
+
+    ``committed_only`` reads with ``read_committed``: what a transactional (exactly_once) worker
+    wrote in aborted transactions is skipped, as its downstream consumers skip it.
+    """
     consumer = AIOKafkaConsumer(
         bootstrap_servers=bootstrap_servers,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         group_id=None,
+        isolation_level="read_committed" if committed_only else "read_uncommitted",
     )
     await consumer.start()
     try:

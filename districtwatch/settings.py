@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     rebalance_timeout_s: float = Field(4.0, gt=0, description="Consumer-group rebalance timeout.")
     session_timeout_s: float = Field(10.0, gt=0, description="Consumer-group session timeout.")
     log_level: str = Field("info", description="Worker log level.")
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
+        "at_least_once",
+        description="Faust's processing guarantee. exactly_once needs Kafka transactions (not on the "
+        "embedded broker); alerts are delivered once either way (deterministic ids, idempotent state).",
+    )
 
     def topic(self, stage: str) -> str:
         """Full topic name of a pipeline stage, with the configured prefix."""

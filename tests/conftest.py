@@ -47,12 +47,13 @@ class Pipeline:
         return self.settings.topic(stage)
 
 
-@pytest.fixture
-def pipeline_factory(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Pipeline]:
+def pipelines_on(bootstrap_servers: str, workdir: Path) -> Callable[..., Pipeline]:
+    """A factory of pipelines on a broker: each call a fresh prefix and group, settings overridden."""
+
     def make(**overrides: str | None) -> Pipeline:
         tag = uuid.uuid4().hex[:10]
         values = {
-            "bootstrap_servers": broker.bootstrap_servers,
+            "bootstrap_servers": bootstrap_servers,
             "app_id": f"dw-test-{tag}",
             "topic_prefix": f"t{tag}.",
             "partitions": "2",
@@ -63,6 +64,11 @@ def pipeline_factory(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Pi
         values = {k: v for k, v in values.items() if v is not None}  # None: leave the setting unset
         env = worker_env(dict(os.environ), **values)
         settings = Settings.model_validate(values)
-        return Pipeline(settings=settings, env=env, workdir=tmp_path)
+        return Pipeline(settings=settings, env=env, workdir=workdir)
 
     return make
+
+
+@pytest.fixture
+def pipeline_factory(broker: EmbeddedBroker, tmp_path: Path) -> Callable[..., Pipeline]:
+    return pipelines_on(broker.bootstrap_servers, tmp_path)

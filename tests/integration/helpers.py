@@ -21,11 +21,16 @@ def replay(settings: Settings, path: Path) -> int:
 
 
 def read_all(settings: Settings, stage: str, model: type[Record]) -> list[Record]:
+    """Every record of a stage's topic; only committed ones when the worker writes in transactions."""
+    committed_only = settings.processing_guarantee == "exactly_once"
+
     async def collect() -> list[Record]:
         assert settings.bootstrap_servers
         return [
             decode(value, model)
-            async for value in read_topic(settings.bootstrap_servers, settings.topic(stage))
+            async for value in read_topic(
+                settings.bootstrap_servers, settings.topic(stage), committed_only=committed_only
+            )
         ]
 
     return asyncio.run(collect())

@@ -81,7 +81,15 @@ def test_sigkill_mid_replay_then_restart_gives_the_alerts_and_map_of_an_undistur
         restarted_map = controllers(worker.web_port)
     recovered = read_all(crashed.settings, "alerts", Alert)
 
-    assert alert_set(recovered) == alert_set(calm)
+    extra = [a.model_dump(mode="json") for a in recovered if a.alert_id not in alert_set(calm)]
+    missing = [a.model_dump(mode="json") for a in calm if a.alert_id not in alert_set(recovered)]
+    if extra or missing:
+        places = {a["district"] for a in extra + missing}
+        for label, run in (("calm", calm), ("recovered", recovered)):
+            for a in run:
+                if a.district in places:
+                    print(label, a.model_dump_json(exclude={"emitted_at"}))
+    assert alert_set(recovered) == alert_set(calm), {"extra": extra[:3], "missing": missing[:3]}
     assert without_time(recovered) == without_time(calm)
     assert restarted_map == calm_map
     # at-least-once: some alerts may be on the topic twice, always with the same id and content

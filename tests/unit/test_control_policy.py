@@ -92,6 +92,19 @@ def test_denial_or_opposite_claim_inside_the_window_contests_a_report() -> None:
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
 
 
+def test_an_older_claim_for_the_previous_controller_does_not_contest_in_either_order() -> None:
+    """Taliban hold it; "the Taliban took it" at 00:00 and "the government retook it" at 00:05 give
+    one report of the government whichever arrives first (a crash can redeliver the older one late)."""
+    older = make_claim(account="a", gained_by="taliban", minutes=0)
+    newer = make_claim(account="b", gained_by="government", minutes=5)
+    for order in ([older, newer], [newer, older]):
+        state, alerts = run(order)
+        assert [(a.status, a.gained_by) for a in alerts] == [(AlertStatus.REPORTED, "government")]
+        assert state.pending is not None and state.pending.status is AlertStatus.REPORTED
+    _, later = run([newer, make_claim(account="a", gained_by="taliban", minutes=30)])
+    assert [a.status for a in later] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
+
+
 def test_corroboration_outside_the_window_starts_a_new_report() -> None:
     state, alerts = run([make_claim(account="a"), make_claim(account="b", minutes=25 * 60)])
     assert [a.status for a in alerts] == [AlertStatus.REPORTED, AlertStatus.REPORTED]
