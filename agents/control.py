@@ -37,7 +37,9 @@ district_control = app.Table(
     "district-control",
     default=None,
     key_type=str,
-    value_type=dict,
+    # No value_type: values are JSON decoded to plain dicts. With value_type=dict, Faust's changelog
+    # recovery calls dict.from_data, logs "Error in recovery" and skips every record: a worker that
+    # takes the partitions over would start from an empty table.
     help="'Province/District' → DistrictState (controller, pending change, history).",
 )
 

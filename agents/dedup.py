@@ -26,7 +26,9 @@ recent_posts = app.Table(
     "dedup-recent",
     default=None,
     key_type=str,
-    value_type=dict,
+    # No value_type: values are JSON decoded to plain dicts. With value_type=dict, Faust's changelog
+    # recovery calls dict.from_data, logs "Error in recovery" and skips every record: a worker that
+    # takes the partitions over would start from an empty table.
     help="Places named → the recent posts naming them (id, event time, fingerprint, MinHash).",
 )
 

@@ -50,6 +50,17 @@ async def produce(bootstrap_servers: str, topic: str, records: Iterable[tuple[by
     return sent
 
 
+async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int] | None:
+    """The partitions of ``topic``, from fresh metadata; None if the broker does not know it.
+
+    A consumer with no subscription asks for the metadata of no topic in particular: the embedded
+    broker then answers with every topic, Apache Kafka with none. So the topic is added to the
+    topics the client tracks (aiokafka has no public call for it) and the metadata refreshed.
+    """
+    await consumer._client.add_topic(topic)
+    return consumer.partitions_for_topic(topic)
+
+
 async def read_topic(
     bootstrap_servers: str,
     topic: str,
@@ -72,13 +83,12 @@ async def read_topic(
     )
     await consumer.start()
     try:
-        partitions = consumer.partitions_for_topic(topic)
+        partitions = await topic_partitions(consumer, topic)
         for _ in range(50):  # a topic created a moment ago may not be in the metadata yet
             if partitions or (not follow and topic not in await consumer.topics()):
                 break
             await asyncio.sleep(0.1)
-            await consumer.topics()  # refreshes the metadata
-            partitions = consumer.partitions_for_topic(topic)
+            partitions = await topic_partitions(consumer, topic)
         if not partitions:
             return
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from districtwatch.cli import replay_file
 from districtwatch.codec import decode
-from districtwatch.kafka import read_topic
+from districtwatch.kafka import read_topic, topic_partitions
 from districtwatch.settings import Settings
 
 Record = TypeVar("Record", bound=BaseModel)
@@ -36,37 +36,54 @@ def read_all(settings: Settings, stage: str, model: type[Record]) -> list[Record
     return asyncio.run(collect())
 
 
-def group_drained(settings: Settings, stages: tuple[str, ...]) -> bool:
+def group_drained(settings: Settings, stages: tuple[str, ...], *, admin_api: bool = False) -> bool:
     """True when the worker's consumer group has committed every record of the stages' input topics.
 
     The worker's own counters restart at zero with the process; the group's committed offsets do not,
-    so this is how a test knows that a restarted worker has caught up.
+    so this is how a test knows that a restarted worker has caught up. Nothing joins the group (no
+    partition is taken from the worker). The commits are read with a group consumer that never
+    subscribes on the embedded broker, whose answer to the admin API's OffsetFetch aiokafka cannot
+    parse; and with the admin API on Apache Kafka (``admin_api``), where the idle group consumer
+    waits for ever while the worker is a member.
     """
     from aiokafka import AIOKafkaConsumer, TopicPartition
+    from aiokafka.admin import AIOKafkaAdminClient
 
-    async def check() -> bool:
+    async def committed_offsets(partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         assert settings.bootstrap_servers
-        # A consumer in the worker's group that never subscribes: it reads the group's commits
-        # without joining (and so without taking partitions from the worker).
+        if admin_api:
+            admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
+            await admin.start()
+            try:
+                found = await asyncio.wait_for(admin.list_consumer_group_offsets(settings.app_id), 30)
+            finally:
+                await admin.close()
+            return {tp: found[tp].offset if tp in found else 0 for tp in partitions}
         consumer = AIOKafkaConsumer(
             bootstrap_servers=settings.bootstrap_servers, group_id=settings.app_id, enable_auto_commit=False
         )
         await consumer.start()
         try:
-            await consumer.topics()
+            return {tp: await consumer.committed(tp) or 0 for tp in partitions}
+        finally:
+            await consumer.stop()
+
+    async def check() -> bool:
+        assert settings.bootstrap_servers
+        consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
+        await consumer.start()
+        try:
             partitions = [
                 TopicPartition(settings.topic(stage), p)
                 for stage in stages
-                for p in (consumer.partitions_for_topic(settings.topic(stage)) or set())
+                for p in (await topic_partitions(consumer, settings.topic(stage)) or set())
             ]
             if not partitions:
                 return False
             ends = await consumer.end_offsets(partitions)
-            for tp in partitions:
-                if (await consumer.committed(tp) or 0) < ends[tp]:
-                    return False
-            return True
         finally:
             await consumer.stop()
+        committed = await committed_offsets(partitions)
+        return all(committed[tp] >= ends[tp] for tp in partitions)
 
     return asyncio.run(check())

