@@ -42,11 +42,13 @@ gazetteer: $(STAMP) ## rebuild the Afghanistan gazetteer from ../shared/data/afg
 	$(BIN)/python -m pip install --quiet -e '.[data]'
 	$(BIN)/python scripts/build_gazetteer.py --source ../shared/data/afghanistan --out districtwatch/data/gazetteers/afghanistan.json
 
-bench: $(STAMP) ## full benchmarks (see bench/README.md)
+bench: $(STAMP) ## full benchmarks: extraction, then 1,000,000 posts through the pipeline (see bench/README.md)
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_pipeline.py --kafka --json bench/results/latest.json
 
-bench-quick: $(STAMP) ## quick benchmarks
-	$(BIN)/python bench/bench_extract.py --posts 50000
+bench-quick: $(STAMP) ## quick benchmarks (under 2 minutes); the last line sums up the pipeline
+	$(BIN)/python bench/bench_extract.py --posts 20000 --repeat 1
+	$(BIN)/python bench/bench_pipeline.py --quick
 
 clean: ## remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

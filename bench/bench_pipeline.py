@@ -468,7 +468,7 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
 
 def start_profiler(pid: int, out: Path) -> subprocess.Popen[bytes]:
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
-    fmt = "speedscope" if out.suffix == ".json" else "flamegraph"
+    fmt = {".json": "speedscope", ".txt": "raw"}.get(out.suffix, "flamegraph")
     return subprocess.Popen(
         [spy, "record", "--pid", str(pid), "--rate", "200", "--format", fmt, "--output", str(out)],
         stdout=subprocess.DEVNULL,
