@@ -60,8 +60,19 @@ def _districts() -> list[MapDistrict]:
 
 @app.page("/status")
 async def status(self: web.View, request: web.Request) -> web.Response:
-    body: dict[str, Any] = {"stages": metrics.stage_totals()}
+    body: dict[str, Any] = {"stages": metrics.stage_totals(), "ready": _ready()}
     return self.json(body)
+
+
+def _ready() -> bool:
+    """Whether the worker holds partitions and has finished recovering its tables.
+
+    The web server answers before that; a client that publishes as soon as it answers gets its posts
+    read in partition round-robin order after recovery, rather than as they arrive.
+    """
+    return bool(
+        not app.rebalancing and app.tables.recovery.completed.is_set() and app.consumer.assignment()
+    )
 
 
 @app.page("/control")
