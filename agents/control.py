@@ -13,7 +13,6 @@ from functools import cache
 from typing import Any
 
 from aiokafka.partitioner import murmur2
-from districtwatch.schemas import Alert, Claim, Verdict
 
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
@@ -30,6 +29,7 @@ from districtwatch.control import (
 )
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import RecordError
+from districtwatch.schemas import Alert, Claim, Verdict
 
 STAGE = "control"
 

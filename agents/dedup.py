@@ -11,14 +11,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from districtwatch.schemas import Post
-
 from districtwatch import topics
 from districtwatch.app import app, metrics, settings
 from districtwatch.codec import decode, encode
 from districtwatch.deadletters import dead_letter
 from districtwatch.dedup import RecentPost, fingerprint, judge, signature
 from districtwatch.errors import DecodeError
+from districtwatch.schemas import Post
 
 STAGE = "dedup"
 

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from districtwatch.schemas import Claim, Post, PostRef
-
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics
 from districtwatch.codec import decode, encode
 from districtwatch.control import district_key
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import DecodeError
+from districtwatch.schemas import Claim, Post, PostRef
 
 STAGE = "extract"
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from districtwatch.schemas import Post
-
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.codec import decode, encode
 from districtwatch.deadletters import dead_letter
 from districtwatch.dedup import repost_author
 from districtwatch.errors import DecodeError
+from districtwatch.schemas import Post
 
 STAGE = "filter"
 

@@ -47,6 +47,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import itertools
+
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -184,7 +186,7 @@ def is_drained(stages: dict[str, dict[str, float]], posts: int) -> bool:
         return float(stages.get(stage, {}).get(what, 0.0))
 
     return count("filter", "in") >= posts and all(
-        count(after, "in") >= count(before, "out") for before, after in zip(PIPELINE, PIPELINE[1:])
+        count(after, "in") >= count(before, "out") for before, after in itertools.pairwise(PIPELINE)
     )
 
 
@@ -197,7 +199,9 @@ class Throughput:
     cpu_s: float = 0.0
 
 
-def time_backlog(worker: WorkerProcess, posts: int, timeout: float, progress_every: float = 10.0) -> Throughput:
+def time_backlog(
+    worker: WorkerProcess, posts: int, timeout: float, progress_every: float = 10.0
+) -> Throughput:
     """From the first change of the filter's count to drained; polls /status every 0.1 s."""
     deadline = time.monotonic() + timeout
     first: tuple[float, float] | None = None
@@ -281,7 +285,9 @@ async def steady_load(
     )
     await consumer.start()
     await consumer.topics()
-    parts = [TopicPartition(alerts_topic, p) for p in sorted(consumer.partitions_for_topic(alerts_topic) or ())]
+    parts = [
+        TopicPartition(alerts_topic, p) for p in sorted(consumer.partitions_for_topic(alerts_topic) or ())
+    ]
     consumer.assign(parts)
     await consumer.seek_to_end(*parts)
     for tp in parts:
@@ -429,7 +435,10 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
         sampler = RssSampler(worker.process.pid)
         profiler = start_profiler(worker.process.pid, args.profile) if args.profile else None
         try:
-            say(f"[{name}] worker ready in {worker_start_s:.1f} s (pid {worker.process.pid}); timing the backlog")
+            say(
+                f"[{name}] worker ready in {worker_start_s:.1f} s (pid {worker.process.pid}); "
+                "timing the backlog"
+            )
             timeout = max(300.0, args.posts / 500)
             throughput = time_backlog(worker, len(backlog), timeout)
             drained_at = time.monotonic()
@@ -437,7 +446,8 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
                 stop_profiler(profiler, args.profile)
             say(
                 f"[{name}] pipeline: {throughput.posts_per_s:,.0f} posts/s over {throughput.seconds:.1f} s "
-                f"(worker CPU {throughput.cpu_s:.1f} s: {throughput.counted_posts / throughput.cpu_s:,.0f} posts per CPU-second)"
+                f"(worker CPU {throughput.cpu_s:.1f} s: "
+                f"{throughput.counted_posts / throughput.cpu_s:,.0f} posts per CPU-second)"
             )
             say(f"[{name}]   stages: {json.dumps(throughput.stages)}")
             say(f"[{name}] latency: {args.rate:g} posts/s for {args.seconds:g} s")
@@ -490,19 +500,24 @@ def report(result: Result) -> None:
     verdict = "meets" if result.ratio >= TARGET_RATIO else "MISSES"
     say(f"  ratio {result.ratio:.2f} ({verdict} the target of {TARGET_RATIO:.2f}; aim 0.50)")
     say(
-        f"  post → alert at {lat.achieved_rate:,.0f} posts/s: p50 {lat.p50_ms:.0f} ms, p95 {lat.p95_ms:.0f} ms, "
+        f"  post → alert at {lat.achieved_rate:,.0f} posts/s: "
+        f"p50 {lat.p50_ms:.0f} ms, p95 {lat.p95_ms:.0f} ms, "
         f"p99 {lat.p99_ms:.0f} ms, max {lat.max_ms:.0f} ms over {lat.alerts} alerts "
         f"({'meets' if lat.p99_ms < TARGET_P99_MS else 'MISSES'} p99 < {TARGET_P99_MS:.0f} ms)"
     )
     say(f"  worker histogram (share of alerts within): {lat.worker_histogram}")
     say(
         f"  worker RSS: start {result.rss_start_mb:.0f} MB, after 5% {result.rss_warm_mb:.0f} MB, "
-        f"peak {result.rss_peak_mb:.0f} MB, end {result.rss_end_mb:.0f} MB; growth {result.rss_growth_mb:.0f} MB "
-        f"({'meets' if result.rss_growth_mb <= TARGET_RSS_GROWTH_MB else 'MISSES'} ≤ {TARGET_RSS_GROWTH_MB:.0f} MB)"
+        f"peak {result.rss_peak_mb:.0f} MB, end {result.rss_end_mb:.0f} MB; "
+        f"growth {result.rss_growth_mb:.0f} MB "
+        f"({'meets' if result.rss_growth_mb <= TARGET_RSS_GROWTH_MB else 'MISSES'} "
+        f"≤ {TARGET_RSS_GROWTH_MB:.0f} MB)"
     )
 
 
-def brokers(use_kafka: bool, partitions: int, workdir: Path) -> Iterator[tuple[str, AbstractContextManager[Any]]]:
+def brokers(
+    use_kafka: bool, partitions: int, workdir: Path
+) -> Iterator[tuple[str, AbstractContextManager[Any]]]:
     if use_kafka:
         try:
             from districtwatch.kafka_launcher import KafkaBroker, kafka_available
@@ -518,7 +533,9 @@ def brokers(use_kafka: bool, partitions: int, workdir: Path) -> Iterator[tuple[s
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--posts", type=int, default=1_000_000, help="backlog for throughput and RSS")
     parser.add_argument("--rate", type=float, default=500.0, help="steady rate for latency, posts/s")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the steady rate lasts")
@@ -528,7 +545,10 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--json", type=Path, help="write the results to this file")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="NAME=VALUE",
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
         help="extra environment of the worker, e.g. Faust's STREAM_BUFFER_MAXSIZE=16384 (repeatable)",
     )
     parser.add_argument("--profile", type=Path, help="py-spy the worker over the backlog (.svg or .json)")
@@ -546,7 +566,10 @@ def main() -> int:
     wall = time.perf_counter() - began
     for result in results:
         report(result)
-    say(f"machine: {os.cpu_count()} cpus, {platform.processor() or platform.machine()}, Python {platform.python_version()}")
+    say(
+        f"machine: {os.cpu_count()} cpus, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
     say(f"wall time {wall:.0f} s")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -558,7 +581,9 @@ def main() -> int:
                     "wall_s": round(wall, 1),
                     "cpus": os.cpu_count(),
                     "python": platform.python_version(),
-                    "results": [dict(asdict(r), ratio=r.ratio, rss_growth_mb=r.rss_growth_mb) for r in results],
+                    "results": [
+                        dict(asdict(r), ratio=r.ratio, rss_growth_mb=r.rss_growth_mb) for r in results
+                    ],
                 },
                 indent=2,
             )

@@ -201,7 +201,11 @@ class Tempo:
                     phase, rate = "offensive", offensive_rate
                     minutes = rng.uniform(*self.offensive_minutes) / 2
                 elif phase == "offensive":
-                    phase, rate, minutes = "lull", rng.uniform(*self.lull_rate), rng.uniform(*self.lull_minutes)
+                    phase, rate, minutes = (
+                        "lull",
+                        rng.uniform(*self.lull_rate),
+                        rng.uniform(*self.lull_minutes),
+                    )
                 else:
                     phase, rate = "offensive", rng.uniform(*self.offensive_rate)
                     minutes = rng.uniform(*self.offensive_minutes)

@@ -56,13 +56,12 @@ def cli() -> None:
     show_default=True,
     help="With --kafka: partitions of auto-created topics.",
 )
-@click.pass_context
-def broker(ctx: click.Context, port: int, kafka: bool, data_dir: Path | None, partitions: int) -> None:
+def broker(port: int, kafka: bool, data_dir: Path | None, partitions: int) -> None:
     """Run the embedded Kafka-protocol broker (Tansu, in memory), or Apache Kafka, until Ctrl-C."""
     if kafka:
         from districtwatch.kafka_commands import broker_kafka
 
-        ctx.invoke(broker_kafka, port=port, data_dir=data_dir, partitions=partitions)
+        broker_kafka(port=port, data_dir=data_dir, partitions=partitions)
         return
     from districtwatch.broker import EmbeddedBroker
 

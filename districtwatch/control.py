@@ -14,6 +14,17 @@ The policy, with its thresholds in :class:`Policy`:
 - a claim of a different change, or a denial, inside the window of a ``reported`` change emits
   ``contested``;
 - a claim that only repeats the current controller is no change.
+
+Claims reach the stage in arrival order, which is not event order: with several partitions the
+claims about one district come from several extract streams, and a worker that takes over a dead
+one's partitions re-reads them late. The policy itself is order-sensitive (a report opens a change
+that later claims confirm or contest), so the state keeps the recent claims in event-time order
+(``log``) and the state they start from (``settled``): a claim that arrives in order is one step; an
+earlier one is inserted and the log is replayed from ``settled``. The outcome is then the outcome of
+event order whatever the arrival order, as long as a claim is not older than the log's horizon (two
+corroboration windows, or the last ``LOG_LIMIT`` claims); older ones are applied on top of the
+settled state, as a late report. Alerts already sent (``emitted``) are not sent again; alerts sent
+for an arrival order the replay no longer has stay sent (they were true of what was known).
 """
 
 from __future__ import annotations
@@ -33,6 +44,8 @@ HISTORY_LIMIT = 50
 EVIDENCE_LIMIT = 20
 EXCERPT_CHARS = 280
 RECENT_LIMIT = 10
+LOG_LIMIT = 64
+EMITTED_LIMIT = 256
 
 
 class Evidence(BaseModel):
@@ -99,6 +112,13 @@ class DistrictState(BaseModel):
     recent: tuple[tuple[str, Alert], ...] = Field(
         default=(), description="The last alerts with the post that caused each, to re-send on redelivery."
     )
+    log: tuple[Claim, ...] = Field(
+        default=(), description="Recent claims in event-time order, replayed when an earlier one arrives."
+    )
+    settled: DistrictState | None = Field(
+        None, description="The state before the claims of ``log`` (without its own log and alerts)."
+    )
+    emitted: tuple[str, ...] = Field(default=(), description="Ids of the alerts already sent, latest last.")
 
 
 @dataclass(frozen=True)
@@ -235,7 +255,7 @@ def _confirm(
     return new_state, alert
 
 
-def apply_claim(
+def _step(
     state: DistrictState,
     claim: Claim,
     *,
@@ -244,10 +264,7 @@ def apply_claim(
     place: Place,
     now: datetime,
 ) -> tuple[DistrictState, list[Alert]]:
-    """The district's state after ``claim``, and the alerts it causes (usually none or one).
-
-    ``now`` is only written into ``emitted_at``; no decision depends on it.
-    """
+    """One claim on top of ``state``, as if it were the latest in event time; the alerts it causes."""
     at = claim.post.created_at
     pending = state.pending
     counted = pending.evidence + pending.against if pending else ()
@@ -418,6 +435,89 @@ def _contest_by_kept_denial(
     return state, alerts
 
 
+Step = Callable[[DistrictState, Claim], tuple[DistrictState, list[Alert]]]
+
+
+def _order(claim: Claim) -> tuple[datetime, str]:
+    return claim.post.created_at, claim.claim_id
+
+
+def apply_claim(
+    state: DistrictState,
+    claim: Claim,
+    *,
+    policy: Policy,
+    is_trusted: Callable[[str, str], bool],
+    place: Place,
+    now: datetime,
+) -> tuple[DistrictState, list[Alert]]:
+    """The district's state after ``claim``, and the alerts to send for it (usually none or one).
+
+    Decided in event order whatever the arrival order (see the module's docstring). ``now`` is only
+    written into ``emitted_at``; no decision depends on it.
+    """
+
+    def step(current: DistrictState, one: Claim) -> tuple[DistrictState, list[Alert]]:
+        return _step(current, one, policy=policy, is_trusted=is_trusted, place=place, now=now)
+
+    if any(logged.claim_id == claim.claim_id for logged in state.log):
+        # The same claim again (at-least-once redelivery): nothing new, but re-send what it caused,
+        # in case the crash came between the table update and the send. Alert ids make it harmless.
+        return state, [alert for cause, alert in state.recent if cause == claim.post.id]
+    settled = state.settled if state.log and state.settled is not None else _bare(state)
+    if not state.log or _order(claim) >= _order(state.log[-1]):
+        new_state, caused = step(state, claim)
+        alerts = [alert for alert in caused if alert.alert_id not in state.emitted]
+        log = (*state.log, claim)
+    else:
+        log = tuple(sorted((*state.log, claim), key=_order))
+        new_state, replayed = _replay(settled, log, step)
+        already = set(state.emitted)
+        alerts = [alert for alert in replayed if alert.alert_id not in already]
+        new_state = new_state.model_copy(
+            update={"recent": (*state.recent, *((claim.post.id, a) for a in alerts))[-RECENT_LIMIT:]}
+        )
+    settled, log = _fold(settled, log, policy, step)
+    emitted = (*state.emitted, *(a.alert_id for a in alerts if a.alert_id not in state.emitted))
+    return new_state.model_copy(
+        update={"log": log, "settled": settled if log else None, "emitted": emitted[-EMITTED_LIMIT:]}
+    ), alerts
+
+
+def _bare(state: DistrictState) -> DistrictState:
+    """What a replay starts from: the state without its log; its recent alerts are not needed."""
+    return state.model_copy(update={"log": (), "settled": None, "emitted": (), "recent": ()})
+
+
+def _replay(settled: DistrictState, log: tuple[Claim, ...], step: Step) -> tuple[DistrictState, list[Alert]]:
+    state, alerts = settled, []
+    for claim in log:
+        state, caused = step(state, claim)
+        alerts.extend(caused)
+    return state, alerts
+
+
+def _fold(
+    settled: DistrictState, log: tuple[Claim, ...], policy: Policy, step: Step
+) -> tuple[DistrictState, tuple[Claim, ...]]:
+    """Move the claims past the horizon from the log into the settled state (in halves, so that the
+    cost of a fold is spread over many claims)."""
+    horizon = log[-1].post.created_at - 2 * policy.window if log else None
+    old = sum(1 for claim in log if horizon is not None and claim.post.created_at < horizon)
+    if len(log) > LOG_LIMIT:
+        old = max(old, len(log) - LOG_LIMIT // 2)
+    if old == 0:
+        return settled, log
+    folded, _ = _replay(settled, log[:old], step)
+    return _bare(folded), log[old:]
+
+
+def settle(state: DistrictState) -> DistrictState:
+    """The state with its log folded in: what an analyst's verdict applies to (verdicts are anchors,
+    claims older than one are applied on top of it)."""
+    return state.model_copy(update={"log": (), "settled": None})
+
+
 def claimed_controller(state: DistrictState) -> str | None:
     """The map's 'claimed' layer: who the latest open report says holds the district."""
     pending = state.pending
@@ -443,6 +543,7 @@ def apply_verdict(
     already = [alert for cause, alert in state.recent if cause == verdict.verdict_id]
     if already:
         return state, already  # redelivered verdict
+    state = settle(state)
     target = next((alert for _, alert in state.recent if alert.alert_id == verdict.alert_id), None)
     if target is None:
         raise RecordError(f"alert {verdict.alert_id} is not among the recent alerts of {state.district}")

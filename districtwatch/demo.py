@@ -73,7 +73,7 @@ def worker_env(base: dict[str, str], **settings: str) -> dict[str, str]:
 def running_worker(
     env: dict[str, str], web_port: int, log: Path, timeout: float = 60.0
 ) -> Iterator[WorkerProcess]:
-    """Start a worker child and wait until it is ready (partitions held, tables recovered); stop it on exit."""
+    """Start a worker child, wait until it is ready (partitions held, tables recovered); stop it on exit."""
     with open(log, "ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "districtwatch", "worker"],
@@ -90,9 +90,7 @@ def running_worker(
             if process.poll() is not None:
                 raise BrokerError(f"worker exited with code {process.returncode}; see {log}")
             if time.monotonic() > deadline:
-                raise BrokerError(
-                    f"worker not ready on port {web_port} within {timeout:.0f} s; see {log}"
-                )
+                raise BrokerError(f"worker not ready on port {web_port} within {timeout:.0f} s; see {log}")
             time.sleep(0.2)
         yield worker
     finally:

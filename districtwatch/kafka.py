@@ -58,7 +58,8 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int] |
     topics the client tracks (aiokafka has no public call for it) and the metadata refreshed.
     """
     await consumer._client.add_topic(topic)
-    return consumer.partitions_for_topic(topic)
+    partitions: set[int] | None = consumer.partitions_for_topic(topic)
+    return partitions
 
 
 async def read_topic(

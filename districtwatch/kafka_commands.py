@@ -17,25 +17,17 @@ from districtwatch.errors import BrokerError
 from districtwatch.kafka_launcher import KAFKA_VERSION, KafkaBroker, kafka_available
 
 
-@click.command("broker-kafka")
-@click.option(
-    "--port", type=int, default=9092, show_default=True, help="Port on 127.0.0.1 (0: any free port)."
-)
-@click.option(
-    "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Keep topics and offsets here across runs (default: a temporary directory, removed on exit).",
-)
-@click.option(
-    "--partitions", type=int, default=1, show_default=True, help="Partitions of auto-created topics."
-)
 def broker_kafka(port: int, data_dir: Path | None, partitions: int) -> None:
-    """Run Apache Kafka (KRaft, one node; needs Java 17+, and Maven once) until Ctrl-C."""
+    """Run Apache Kafka (KRaft, one node; needs Java 17+, and Maven once) until Ctrl-C.
+
+    ``districtwatch broker --kafka`` calls it; its options live on that command.
+    """
     reason = kafka_available()
     if reason is not None:
         raise click.ClickException(f"Apache Kafka cannot run here: {reason}")
-    click.echo(f"starting Apache Kafka {KAFKA_VERSION} (a first run also fetches its jars with Maven)", err=True)
+    click.echo(
+        f"starting Apache Kafka {KAFKA_VERSION} (a first run also fetches its jars with Maven)", err=True
+    )
     try:
         with KafkaBroker(port=port, data_dir=data_dir, partitions=partitions) as running:
             kept = f"data in {data_dir}" if data_dir else "temporary data"

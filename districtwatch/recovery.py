@@ -9,9 +9,10 @@ assignment is worse: the stream partitions were never paused, so they are fetche
 changelog reading. We saw it as alerts a restarted notify worker never delivered
 (``tests/integration/test_notify_worker.py`` on a loaded machine): records lost for good.
 
-Here every stream partition stays paused until recovery has finished (sought, flow resumed, queues emptied), and is then sought to its committed
-offset once more: a record may be read twice (the pipeline is at-least-once and idempotent), never
-skipped. Measured: the restart test failed 3 runs in 4 under CPU load before, passed 6 of 6 after.
+Here every stream partition stays paused until recovery has finished (sought, flow resumed, queues
+emptied), and is then sought to its committed offset once more: a record may be read twice (the
+pipeline is at-least-once and idempotent), never skipped. Measured: the restart test failed 3 runs
+in 4 under CPU load before, passed 6 of 6 after.
 """
 
 from __future__ import annotations

@@ -70,9 +70,8 @@ def _ready() -> bool:
     The web server answers before that; a client that publishes as soon as it answers gets its posts
     read in partition round-robin order after recovery, rather than as they arrive.
     """
-    return bool(
-        not app.rebalancing and app.tables.recovery.completed.is_set() and app.consumer.assignment()
-    )
+    recovery = app.tables.recovery  # type: ignore[attr-defined]  # on TableManager, not its protocol
+    return bool(not app.rebalancing and recovery.completed.is_set() and app.consumer.assignment())
 
 
 @app.page("/control")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import urllib.request
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
 from districtwatch.cli import replay_file
 from districtwatch.codec import decode
 from districtwatch.kafka import read_topic, topic_partitions
+from districtwatch.schemas import Alert
 from districtwatch.settings import Settings
 
 Record = TypeVar("Record", bound=BaseModel)
@@ -87,3 +90,18 @@ def group_drained(settings: Settings, stages: tuple[str, ...], *, admin_api: boo
         return all(committed[tp] >= ends[tp] for tp in partitions)
 
     return asyncio.run(check())
+
+
+def controllers(port: int) -> dict[str, tuple[str | None, str | None]]:
+    """District → (assessed controller, claimed controller), from a worker's /control."""
+    found: dict[str, list[str | None]] = {}
+    for layer in ("assessed", "claimed"):
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/control?layer={layer}", timeout=30) as reply:
+            for feature in json.load(reply)["features"]:
+                found.setdefault(feature["id"], []).append(feature["properties"]["controller"])
+    return {key: (value[0], value[1]) for key, value in found.items()}
+
+
+def without_time(alerts: list[Alert]) -> dict[str, dict[str, Any]]:
+    """Alerts by id, every field but when they were emitted: what two runs must agree on."""
+    return {a.alert_id: a.model_dump(mode="json", exclude={"emitted_at"}) for a in alerts}

@@ -22,7 +22,7 @@ import logging
 import re
 import threading
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,6 +167,15 @@ class FakeSlack(FakeServer):
         status, text = (200, "ok") if body.get("text") or body.get("blocks") else (400, "invalid_payload")
         self._record(at, "webhook", body, request, status)
         return Response(text, status=status, content_type="text/html")
+
+
+def delivered_alert_ids(slack: FakeSlack) -> Counter[str]:
+    """How many times each alert id reached Slack's chat.postMessage and was answered 200."""
+    return Counter(
+        call.body["metadata"]["event_payload"]["alert_id"]
+        for call in slack.calls("chat.postMessage")
+        if call.answered == 200
+    )
 
 
 class TelegramHTMLError(ValueError):

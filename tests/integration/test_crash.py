@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from districtwatch.schemas import Alert
 
 from bench.synthetic import generate
 from districtwatch.demo import wait_until_drained
+from districtwatch.schemas import Alert
 
-from .helpers import group_drained, read_all, replay
+from .helpers import controllers, group_drained, read_all, replay, without_time
 
 pytestmark = pytest.mark.integration
 
@@ -23,22 +22,8 @@ POSTS = 10_000
 INPUTS = ("posts.raw", "posts.relevant", "posts.unique", "claims")
 
 
-def controllers(port: int) -> dict[str, tuple[str | None, str | None]]:
-    """District → (assessed controller, claimed controller), from the worker's /control."""
-    found: dict[str, list[str | None]] = {}
-    for layer in ("assessed", "claimed"):
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/control?layer={layer}", timeout=30) as reply:
-            for feature in json.load(reply)["features"]:
-                found.setdefault(feature["id"], []).append(feature["properties"]["controller"])
-    return {key: (value[0], value[1]) for key, value in found.items()}
-
-
 def alert_set(alerts: list[Alert]) -> set[str]:
     return {a.alert_id for a in alerts}
-
-
-def without_time(alerts: list[Alert]) -> dict[str, dict[str, Any]]:
-    return {a.alert_id: a.model_dump(mode="json", exclude={"emitted_at"}) for a in alerts}
 
 
 def test_sigkill_mid_replay_then_restart_gives_the_alerts_and_map_of_an_undisturbed_run(

@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from aiokafka import AIOKafkaConsumer, TopicPartition
-from districtwatch.schemas import Post
 from prometheus_client import CollectorRegistry
 
 from districtwatch.accounts import AccountRegistry
@@ -29,6 +28,7 @@ from districtwatch.ingest.push import create_app
 from districtwatch.ingest.sink import KafkaPostSink
 from districtwatch.ingest.testing import FixtureServer
 from districtwatch.kafka import ensure_topics
+from districtwatch.schemas import Post
 from districtwatch.settings import Settings
 
 pytestmark = pytest.mark.integration

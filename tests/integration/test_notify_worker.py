@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from districtwatch.control import district_key
 from districtwatch.kafka import ensure_topics, produce
 from districtwatch.schemas import AlertStatus, DeadLetter
 from tests.integration.helpers import read_all
-from tests.integration.notifier_fakes import FakeSlack
+from tests.integration.notifier_fakes import FakeSlack, delivered_alert_ids
 from tests.unit.notifier_alerts import make_alert
 
 pytestmark = pytest.mark.integration
@@ -31,14 +30,6 @@ def slack() -> Iterator[FakeSlack]:
     fake.start()
     yield fake
     fake.stop()
-
-
-def delivered_ids(slack: FakeSlack) -> Counter[str]:
-    return Counter(
-        call.body["metadata"]["event_payload"]["alert_id"]
-        for call in slack.calls("chat.postMessage")
-        if call.answered == 200
-    )
 
 
 def wait_for(condition: Callable[[], bool], timeout: float) -> bool:
@@ -81,10 +72,10 @@ def test_a_worker_killed_mid_delivery_resumes_without_delivering_twice(
     with pipeline.worker() as worker:
         asyncio.run(ensure_topics(bootstrap, [settings.topic("alerts")], settings.partitions))
         asyncio.run(produce(bootstrap, settings.topic("alerts"), records))
-        assert wait_for(lambda: sum(delivered_ids(slack).values()) >= ALERTS // 3, 60), "no deliveries"
+        assert wait_for(lambda: sum(delivered_alert_ids(slack).values()) >= ALERTS // 3, 60), "no deliveries"
         worker.process.kill()  # SIGKILL: no shutdown, no final commit
         worker.process.wait()
-    killed_at = sum(delivered_ids(slack).values())
+    killed_at = sum(delivered_alert_ids(slack).values())
     assert killed_at < ALERTS, "the worker finished before it was killed; slow the rate down"
 
     with pipeline.worker():
@@ -93,11 +84,11 @@ def test_a_worker_killed_mid_delivery_resumes_without_delivering_twice(
         def settled() -> bool:
             letters = read_all(settings, "alerts.deadletter", DeadLetter)
             interrupted = {_alert_id(letter) for letter in letters}
-            return set(delivered_ids(slack)) | interrupted >= everything
+            return set(delivered_alert_ids(slack)) | interrupted >= everything
 
-        assert wait_for(settled, 90), f"delivered {len(delivered_ids(slack))} of {ALERTS}"
+        assert wait_for(settled, 90), f"delivered {len(delivered_alert_ids(slack))} of {ALERTS}"
         time.sleep(2.0)  # anything re-read after the restart would be re-sent by now
-    counts = delivered_ids(slack)
+    counts = delivered_alert_ids(slack)
     letters = read_all(settings, "alerts.deadletter", DeadLetter)
     assert max(counts.values()) == 1, [a for a, n in counts.items() if n > 1]
     assert all("interrupted" in letter.reason for letter in letters), [x.reason for x in letters]

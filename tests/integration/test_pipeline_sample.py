@@ -6,9 +6,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from districtwatch.schemas import Alert, AlertStatus, DeadLetter, Post
 
 from districtwatch.demo import sample_file, wait_until_drained
+from districtwatch.schemas import Alert, AlertStatus, DeadLetter, Post
 
 from .helpers import read_all, replay
 

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from districtwatch.schemas import Post
 
 from districtwatch.accounts import AccountRegistry
 from districtwatch.demo import PIPELINE, sample_file, wait_until_drained
+from districtwatch.schemas import Post
 from tests.deploy.prometheus_server import MISSING_PROMETHEUS, PROMETHEUS, PrometheusServer, local_config
 from tests.deploy.promql import REPO, without_grafana_variables
 

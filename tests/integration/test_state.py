@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from districtwatch.schemas import Alert, AlertStatus, Claim
 
 from districtwatch.demo import sample_file, wait_until_drained
+from districtwatch.schemas import Alert, AlertStatus, Claim
 
 from .helpers import read_all, replay
 

@@ -3,10 +3,12 @@ killed in a two-worker group, and through a broker restart — with each process
 
 What is compared. On one partition both brokers see the posts in one order, so their alerts must be
 equal field for field (but ``emitted_at``). With two partitions and two workers, the order in which
-claims of one district meet depends on how the posts' partitions interleave, and an alert's id names
-its first evidence: the ids of intermediate alerts may differ between runs. What must not differ is
-the outcome — each district's last alert (status, who gained, who lost) and the control map — and no
-notifier destination may receive an alert id twice.
+claims of one district arrive depends on how the posts' partitions interleave, and an alert sent
+while an earlier post was still on its way is not taken back: the alerts sent may differ between
+runs. What must not differ is the outcome, which the control stage decides in event order whatever
+the arrival order — each district's assessed and claimed controller, since when, with what
+confidence, and the state of its open change — and no notifier destination may receive an alert id
+twice, nor miss one.
 """
 
 from __future__ import annotations
@@ -14,33 +16,26 @@ from __future__ import annotations
 import json
 import time
 import urllib.request
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from districtwatch.schemas import Alert, DeadLetter
 
 from bench.synthetic import generate
 from districtwatch.broker import EmbeddedBroker
 from districtwatch.codec import decode
 from districtwatch.demo import sample_file, wait_until_drained
 from districtwatch.kafka_launcher import KafkaBroker
+from districtwatch.schemas import Alert, DeadLetter
 from tests.conftest import Pipeline, pipelines_on
-from tests.integration.helpers import read_all, replay
-from tests.integration.notifier_fakes import FakeSlack
+from tests.integration.helpers import controllers, read_all, replay, without_time
+from tests.integration.notifier_fakes import FakeSlack, delivered_alert_ids
 
 pytestmark = [pytest.mark.kafka, pytest.mark.integration]
 
 POSTS = 10_000
-ORDER_DEPENDENT = pytest.mark.xfail(
-    run=False,
-    reason="open (issue 10): with two partitions the control outcome still depends on how they "
-    "interleave — a run measured 2026-11-25 differed from the undisturbed one in 30 of 203 districts "
-    "(reported vs confirmed vs contested) though every post arrived",
-)
 GUARANTEES = ("at_least_once", "exactly_once")
 SLACK_TOKEN = "xoxb-kafka-test-token"
 
@@ -49,28 +44,24 @@ SLACK_TOKEN = "xoxb-kafka-test-token"
 class Run:
     alerts: list[Alert]
     control: dict[str, tuple[str | None, str | None]]
+    outcome: dict[str, tuple[Any, ...]]
 
 
-def controllers(port: int) -> dict[str, tuple[str | None, str | None]]:
-    """District → (assessed controller, claimed controller), from the worker's /control."""
-    found: dict[str, list[str | None]] = {}
+def outcome(port: int) -> dict[str, tuple[Any, ...]]:
+    """District → (assessed and claimed controller, since, confidence, open change's state), from /control."""
+    found: dict[str, tuple[Any, ...]] = {}
     for layer in ("assessed", "claimed"):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/control?layer={layer}", timeout=30) as reply:
             for feature in json.load(reply)["features"]:
-                found.setdefault(feature["id"], []).append(feature["properties"]["controller"])
-    return {key: (value[0], value[1]) for key, value in found.items()}
-
-
-def without_time(alerts: list[Alert]) -> dict[str, dict[str, Any]]:
-    return {a.alert_id: a.model_dump(mode="json", exclude={"emitted_at"}) for a in alerts}
-
-
-def outcome(alerts: list[Alert]) -> dict[tuple[str, str], tuple[str, str | None, str | None]]:
-    """Each district's last alert on the topic (alerts are keyed by district: one partition, in order)."""
-    last: dict[tuple[str, str], tuple[str, str | None, str | None]] = {}
-    for alert in alerts:
-        last[(alert.province, alert.district)] = (alert.status.value, alert.gained_by, alert.lost_by)
-    return last
+                p = feature["properties"]
+                found[feature["id"]] = (
+                    *found.get(feature["id"], ()),
+                    p["controller"],
+                    p["since"],
+                    p["confidence"],
+                    p["pending"],
+                )
+    return found
 
 
 @pytest.fixture(scope="module")
@@ -90,15 +81,17 @@ def until(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def converge(pipeline: Pipeline, worker: Any, calm: Run, timeout: float = 240) -> list[Alert]:
-    """Wait until the alerts' outcome and the map equal the calm run's; the alerts then."""
+    """Wait until the map and every district's outcome equal the calm run's; the alerts then."""
     deadline = time.monotonic() + timeout
     while True:
-        alerts = read_all(pipeline.settings, "alerts", Alert)
-        if outcome(alerts) == outcome(calm.alerts) and controllers(worker.web_port) == calm.control:
+        now = outcome(worker.web_port)
+        if now == calm.outcome and controllers(worker.web_port) == calm.control:
             time.sleep(3)  # notifiers deliver the last alerts
             return read_all(pipeline.settings, "alerts", Alert)
         if time.monotonic() > deadline:
-            assert outcome(alerts) == outcome(calm.alerts)
+            differ = sorted(k for k in calm.outcome if now.get(k) != calm.outcome[k])
+            detail = [(k, calm.outcome[k], now.get(k)) for k in differ[:3]]
+            assert not differ, f"{len(differ)} districts differ from the calm run, e.g. {detail}"
             assert controllers(worker.web_port) == calm.control
         time.sleep(2)
 
@@ -110,13 +103,14 @@ def calm_run(pipeline: Pipeline, stream: Path, name: str) -> Run:
         assert wait_until_drained(worker, sent, timeout=240), worker.status()
         time.sleep(3)  # the last alerts' sends
         control = controllers(worker.web_port)
-    return Run(read_all(pipeline.settings, "alerts", Alert), control)
+        decided = outcome(worker.web_port)
+    return Run(read_all(pipeline.settings, "alerts", Alert), control, decided)
 
 
 @pytest.fixture(scope="module")
 def calm_runs(
     broker: EmbeddedBroker, kafka: KafkaBroker, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callable[..., Run]]:
+) -> Callable[..., Run]:
     """Undisturbed runs, each made once per module: (broker, guarantee, stream, partitions) → Run."""
     made: dict[tuple[str, str, str, str], Run] = {}
 
@@ -125,13 +119,11 @@ def calm_runs(
         if key not in made:
             bootstrap = kafka.bootstrap_servers if on == "kafka" else broker.bootstrap_servers
             workdir = tmp_path_factory.mktemp(f"calm-{on}-{guarantee}")
-            pipeline = pipelines_on(bootstrap, workdir)(
-                partitions=partitions, processing_guarantee=guarantee
-            )
+            pipeline = pipelines_on(bootstrap, workdir)(partitions=partitions, processing_guarantee=guarantee)
             made[key] = calm_run(pipeline, stream, "calm")
         return made[key]
 
-    yield get
+    return get
 
 
 @pytest.mark.parametrize("guarantee", GUARANTEES)
@@ -155,14 +147,6 @@ def slack() -> Iterator[FakeSlack]:
     fake.start()
     yield fake
     fake.stop()
-
-
-def delivered(slack: FakeSlack) -> Counter[str]:
-    return Counter(
-        call.body["metadata"]["event_payload"]["alert_id"]
-        for call in slack.calls("chat.postMessage")
-        if call.answered == 200
-    )
 
 
 def notifying(kafka: KafkaBroker, tmp_path: Path, slack: FakeSlack, guarantee: str) -> Pipeline:
@@ -190,7 +174,7 @@ def filter_in(*workers: Any) -> float:
 
 
 def assert_each_alert_delivered_once(pipeline: Pipeline, slack: FakeSlack, alerts: list[Alert]) -> None:
-    counts = delivered(slack)
+    counts = delivered_alert_ids(slack)
     twice = [alert_id for alert_id, n in counts.items() if n > 1]
     assert not twice, f"delivered twice: {twice}"
     letters = read_all(pipeline.settings, "alerts.deadletter", DeadLetter)
@@ -200,7 +184,6 @@ def assert_each_alert_delivered_once(pipeline: Pipeline, slack: FakeSlack, alert
     assert not missing, f"never delivered: {sorted(missing)[:5]}"
 
 
-@ORDER_DEPENDENT
 @pytest.mark.parametrize("guarantee", GUARANTEES)
 def test_a_worker_killed_in_a_group_of_two_changes_nothing(
     guarantee: str,
@@ -225,7 +208,6 @@ def test_a_worker_killed_in_a_group_of_two_changes_nothing(
     assert_each_alert_delivered_once(pipeline, slack, alerts)
 
 
-@ORDER_DEPENDENT
 @pytest.mark.parametrize("guarantee", GUARANTEES)
 def test_a_broker_restart_mid_replay_loses_nothing(
     guarantee: str,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from districtwatch.schemas import DeadLetter, Post
 
 from districtwatch.codec import decode, encode
 from districtwatch.errors import DecodeError, RecordError
+from districtwatch.schemas import DeadLetter, Post
 
 GOOD = (
     b'{"id": "1", "platform": "twitter", "account": "@AsvakaNews", '

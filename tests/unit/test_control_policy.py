@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from districtwatch.schemas import Alert, AlertStatus, Claim, Verdict
 
 from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, claimed_controller
 from districtwatch.errors import RecordError
+from districtwatch.schemas import Alert, AlertStatus, Claim, Verdict
 from districtwatch.testing import make_claim
 
 POLICY = Policy()
@@ -100,7 +100,8 @@ def test_an_older_claim_for_the_previous_controller_does_not_contest_in_either_o
     for order in ([older, newer], [newer, older]):
         state, alerts = run(order)
         assert [(a.status, a.gained_by) for a in alerts] == [(AlertStatus.REPORTED, "government")]
-        assert state.pending is not None and state.pending.status is AlertStatus.REPORTED
+        assert state.pending is not None
+        assert state.pending.status is AlertStatus.REPORTED
     _, later = run([newer, make_claim(account="a", gained_by="taliban", minutes=30)])
     assert [a.status for a in later] == [AlertStatus.REPORTED, AlertStatus.CONTESTED]
 

@@ -49,3 +49,69 @@ def test_controller_since_and_evidence_do_not_depend_on_arrival_order(
     assert shuffled.since == ordered.since
     evidence = lambda s: {e.post_id for e in s.pending.evidence} if s.pending else set()  # noqa: E731
     assert evidence(shuffled) == evidence(ordered)
+
+
+# Claims of every kind about one district, from both sides and denials, over two days: the policy
+# opens, confirms and contests changes, so arrival order matters to it; the ordered log must not.
+mixed_claims = st.lists(
+    st.tuples(
+        st.sampled_from(["a", "b", "c", "d"]),  # account
+        st.integers(min_value=0, max_value=2 * 1440),  # minutes after T0
+        st.sampled_from(["resistance", "taliban", "government", "loser-only", "denial"]),
+        st.booleans(),  # hedged
+    ),
+    min_size=1,
+    max_size=14,
+    unique_by=lambda t: (t[0], t[1]),
+)
+
+
+def mixed_run(items: list[tuple[str, int, str, bool]]) -> tuple[DistrictState, list[str]]:
+    state = DistrictState(district="Puli Hisar", province="Baghlan", controller="taliban")
+    sent: list[str] = []
+    for account, minutes, what, hedged in items:
+        claim = make_claim(
+            account=account,
+            minutes=minutes,
+            hedged=hedged,
+            post_id=f"{account}-{minutes}",
+            gained_by=None if what in ("loser-only", "denial") else what,
+            lost_by="taliban" if what == "loser-only" else None,
+            kind="denial" if what == "denial" else "change",
+        )
+        state, alerts = apply_claim(
+            state, claim, policy=POLICY, is_trusted=lambda _p, a: a == "d", place=Place(None, None), now=NOW
+        )
+        sent.extend(a.alert_id for a in alerts)
+    return state, sent
+
+
+def decided(state: DistrictState) -> dict[str, object]:
+    """Everything the map, the history and the next decision depend on."""
+    return state.model_dump(exclude={"recent", "emitted", "log", "settled"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_claims, st.randoms(use_true_random=False))
+def test_the_outcome_of_any_arrival_order_is_the_outcome_of_event_order(
+    items: list[tuple[str, int, str, bool]], rng: object
+) -> None:
+    ordered_state, ordered_sent = mixed_run(sorted(items, key=lambda t: (t[1], f"{t[0]}-{t[1]}")))
+    shuffled_items = list(items)
+    rng.shuffle(shuffled_items)  # type: ignore[attr-defined]
+    shuffled_state, shuffled_sent = mixed_run(shuffled_items)
+    assert decided(shuffled_state) == decided(ordered_state)
+    assert set(ordered_sent) <= set(shuffled_sent), "an alert of the event-order run was never sent"
+    assert len(shuffled_sent) == len(set(shuffled_sent)), "an alert was sent twice"
+
+
+def test_a_claim_arriving_twice_late_is_one_claim() -> None:
+    late = make_claim(account="a", minutes=5, post_id="late")
+    items = [make_claim(account="b", minutes=10), late, make_claim(account="c", minutes=20), late]
+    state = DistrictState(district="Puli Hisar", province="Baghlan", controller="taliban")
+    for claim in items:
+        state, _ = apply_claim(
+            state, claim, policy=POLICY, is_trusted=lambda *_: False, place=Place(None, None), now=NOW
+        )
+    assert [c.post.id for c in state.log].count("late") == 1
+    assert state.controller == "resistance"

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from districtwatch.schemas import Post
 from prometheus_client import CollectorRegistry
 
 from districtwatch.accounts import Account, AccountRegistry
@@ -24,6 +23,7 @@ from districtwatch.ingest.metrics import IngestMetrics
 from districtwatch.ingest.poller import AccountPoller, Backoff, Ingester, build_ingester
 from districtwatch.ingest.testing import MemorySink
 from districtwatch.ingest.window import reconcile
+from districtwatch.schemas import Post
 
 T0 = datetime(2021, 8, 20, 6, 0, tzinfo=UTC)
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from districtwatch.schemas import Post
-
 from districtwatch.ingest.base import Checkpoint, Item, Seen
 from districtwatch.ingest.window import reconcile
+from districtwatch.schemas import Post
 
 T0 = datetime(2021, 8, 20, 6, 0, tzinfo=UTC)
 

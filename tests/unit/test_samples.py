@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 
-from districtwatch.schemas import Post
-
 from districtwatch.accounts import AccountRegistry
 from districtwatch.baseline import Baseline
 from districtwatch.demo import sample_file
+from districtwatch.schemas import Post
 
 
 def test_sample_baseline_names_real_districts() -> None:
