@@ -91,6 +91,19 @@ class HistoryEntry(BaseModel):
     analyst: AnalystCheck | None = None
 
 
+class Told(BaseModel):
+    """An alert already sent, as much of it as recognises the same news told again."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: str
+    change_id: str
+    status: AlertStatus
+    gained_by: str | None
+    lost_by: str | None
+    first_post_id: str
+
+
 class DistrictState(BaseModel):
     """Everything known about one district's control; the control table's value."""
 
@@ -118,7 +131,7 @@ class DistrictState(BaseModel):
     settled: DistrictState | None = Field(
         None, description="The state before the claims of ``log`` (without its own log and alerts)."
     )
-    emitted: tuple[str, ...] = Field(default=(), description="Ids of the alerts already sent, latest last.")
+    emitted: tuple[Told, ...] = Field(default=(), description="The alerts already sent, latest last.")
 
 
 @dataclass(frozen=True)
@@ -466,22 +479,111 @@ def apply_claim(
         return state, [alert for cause, alert in state.recent if cause == claim.post.id]
     settled = state.settled if state.log and state.settled is not None else _bare(state)
     if not state.log or _order(claim) >= _order(state.log[-1]):
-        new_state, caused = step(state, claim)
-        alerts = [alert for alert in caused if alert.alert_id not in state.emitted]
+        new_state, candidates = _told_step(step, state, claim)
         log = (*state.log, claim)
     else:
         log = tuple(sorted((*state.log, claim), key=_order))
-        new_state, replayed = _replay(settled, log, step)
-        already = set(state.emitted)
-        alerts = [alert for alert in replayed if alert.alert_id not in already]
-        new_state = new_state.model_copy(
-            update={"recent": (*state.recent, *((claim.post.id, a) for a in alerts))[-RECENT_LIMIT:]}
-        )
+        new_state, candidates = settled, []
+        for logged in log:
+            new_state, caused = _told_step(step, new_state, logged)
+            candidates.extend(caused)
+    alerts, told, renames = _news(candidates, state.emitted)
     settled, log = _fold(settled, log, policy, step)
-    emitted = (*state.emitted, *(a.alert_id for a in alerts if a.alert_id not in state.emitted))
-    return new_state.model_copy(
-        update={"log": log, "settled": settled if log else None, "emitted": emitted[-EMITTED_LIMIT:]}
+    return _renamed(new_state, renames).model_copy(
+        update={
+            "recent": (*state.recent, *((claim.post.id, a) for a in alerts))[-RECENT_LIMIT:],
+            "log": log,
+            "settled": settled if log else None,
+            "emitted": (*state.emitted, *told)[-EMITTED_LIMIT:],
+        }
     ), alerts
+
+
+Candidate = tuple[Alert, frozenset[str], str]
+
+
+def _told_step(step: Step, state: DistrictState, claim: Claim) -> tuple[DistrictState, list[Candidate]]:
+    """One step, each alert with the posts counted for its change and the change's first post."""
+    new_state, alerts = step(state, claim)
+    pending = new_state.pending
+    out: list[Candidate] = []
+    for alert in alerts:
+        if pending is not None and pending.change_id == alert.change_id:
+            counted = frozenset(e.post_id for e in pending.evidence + pending.against)
+            out.append((alert, counted, pending.first_post_id))
+        else:
+            out.append((alert, frozenset(), ""))
+    return new_state, out
+
+
+def _news(
+    candidates: list[Candidate], told: tuple[Told, ...]
+) -> tuple[list[Alert], list[Told], dict[str, str]]:
+    """The alerts not told yet, their records, and the ids of told ones a candidate repeats.
+
+    A candidate repeats a told alert when it has its id, or the same status and sides and counts the
+    told change's first post: the same change, re-derived after an earlier post arrived late (which
+    moves its first evidence, so its id). It is not sent again, and the state names it as told.
+    """
+    sent: list[Alert] = []
+    new: list[Told] = []
+    renames: dict[str, str] = {}
+    for alert, counted, first_post_id in candidates:
+        match = next(
+            (
+                t
+                for t in (*told, *new)
+                if t.alert_id == alert.alert_id
+                or (
+                    t.status is alert.status
+                    and (t.gained_by, t.lost_by) == (alert.gained_by, alert.lost_by)
+                    and t.first_post_id in counted
+                )
+            ),
+            None,
+        )
+        if match is not None:
+            renames[alert.alert_id] = match.alert_id
+            renames[alert.change_id] = match.change_id
+            continue
+        alert = alert.model_copy(update={"change_id": renames.get(alert.change_id, alert.change_id)})
+        sent.append(alert)
+        new.append(
+            Told(
+                alert_id=alert.alert_id,
+                change_id=alert.change_id,
+                status=alert.status,
+                gained_by=alert.gained_by,
+                lost_by=alert.lost_by,
+                first_post_id=first_post_id,
+            )
+        )
+    return sent, new, renames
+
+
+def _renamed(state: DistrictState, renames: dict[str, str]) -> DistrictState:
+    """The state with the alerts and changes it names called as they were told."""
+    if not renames:
+        return state
+
+    def name(value: str | None) -> str | None:
+        return None if value is None else renames.get(value, value)
+
+    pending = state.pending
+    if pending is not None:
+        pending = pending.model_copy(update={"change_id": renames.get(pending.change_id, pending.change_id)})
+    history = tuple(
+        entry.model_copy(
+            update={
+                "alert_id": renames.get(entry.alert_id, entry.alert_id),
+                "change_id": renames.get(entry.change_id, entry.change_id),
+            }
+        )
+        for entry in state.history
+    )
+    return state.model_copy(
+        update={"pending": pending, "history": history, "last_alert_id": name(state.last_alert_id)}
+    )
 
 
 def _bare(state: DistrictState) -> DistrictState:
