@@ -1,9 +1,10 @@
 """dedup: posts.relevant → posts.unique (copies → posts.duplicates).
 
-The input is keyed by the places a post names, so every post about the same places is judged on one
-partition against the same window of recent posts (``districtwatch.dedup.judge``: exact copies by
-fingerprint, near copies by MinHash). A copy goes to posts.duplicates with ``dup_of`` set, never
-dropped silently. The table is changelog-backed, so it survives a worker restart.
+The input is keyed by what a post claims (places and sides), so every post making the same claims is
+judged on one partition against the same window of recent posts (``districtwatch.dedup.judge``: exact
+copies by fingerprint, near copies by MinHash). A copy goes to posts.duplicates with ``dup_of`` set,
+never dropped silently; an original that arrives after its copies is passed on naming them
+(``supersedes``). The table is changelog-backed, so it survives a worker restart.
 """
 
 from __future__ import annotations
@@ -56,5 +57,8 @@ async def dedup_posts(stream: Any) -> None:
             metrics.duplicates.labels(judgement.kind).inc()
             metrics.stage_dropped.labels(STAGE, "duplicate").inc()
             continue
+        if judgement.supersedes:
+            post = post.model_copy(update={"supersedes": judgement.supersedes})
+            metrics.duplicates.labels("superseded").inc(len(judgement.supersedes))
         await topics.posts_unique.send(key=post.id.encode(), value=encode(post))
         metrics.stage_out.labels(STAGE).inc()

@@ -62,6 +62,7 @@ async def extract_claims(stream: Any) -> None:
                     excerpt=found.excerpt,
                     lang=post.lang,
                     ingested_at=post.ingested_at,
+                    supersedes=post.supersedes,
                 ),
             )
             key = district_key(found.province, found.district)

@@ -28,10 +28,12 @@ def _account_label(post: Post) -> str:
     return "unregistered"
 
 
-def _places_key(text: str) -> bytes:
-    """The districts a post makes claims about, as the dedup key: copies of a claim name the same."""
+def _claims_key(text: str) -> bytes:
+    """What a post claims — districts and sides —, as the dedup key: copies of a claim say the same,
+    and posts that differ in a district or a winner are never compared."""
     claims = extractor().extract(text).claims
-    return "|".join(sorted({f"{c.province}/{c.district}" for c in claims})).encode("utf-8")
+    said = {f"{c.province}/{c.district}:{c.kind}:{c.lost_by or ''}>{c.gained_by or ''}" for c in claims}
+    return "|".join(sorted(said)).encode("utf-8")
 
 
 _latest: dict[tuple[str, str], float] = {}
@@ -74,5 +76,5 @@ async def filter_posts(stream: Any) -> None:
         if not extractor().is_relevant(post.text):
             metrics.stage_dropped.labels(STAGE, "irrelevant").inc()
             continue
-        await topics.posts_relevant.send(key=_places_key(post.text), value=encode(post))
+        await topics.posts_relevant.send(key=_claims_key(post.text), value=encode(post))
         metrics.stage_out.labels(STAGE).inc()

@@ -478,15 +478,22 @@ def apply_claim(
         # in case the crash came between the table update and the send. Alert ids make it harmless.
         return state, [alert for cause, alert in state.recent if cause == claim.post.id]
     settled = state.settled if state.log and state.settled is not None else _bare(state)
-    if not state.log or _order(claim) >= _order(state.log[-1]):
+    withdrawn = _withdrawn(state.log)
+    if claim.post.id in withdrawn:
+        # A later copy of a post already counted (see ``Claim.post.supersedes``): logged, not counted.
+        new_state, candidates = state, list[Candidate]()
+        log = tuple(sorted((*state.log, claim), key=_order))
+    elif (not state.log or _order(claim) >= _order(state.log[-1])) and not _withdraws(claim, state.log):
         new_state, candidates = _told_step(step, state, claim)
         log = (*state.log, claim)
     else:
         log = tuple(sorted((*state.log, claim), key=_order))
+        withdrawn = _withdrawn(log)
         new_state, candidates = settled, []
         for logged in log:
-            new_state, caused = _told_step(step, new_state, logged)
-            candidates.extend(caused)
+            if logged.post.id not in withdrawn:
+                new_state, caused = _told_step(step, new_state, logged)
+                candidates.extend(caused)
     alerts, told, renames = _news(candidates, state.emitted)
     settled, log = _fold(settled, log, policy, step)
     return _renamed(new_state, renames).model_copy(
@@ -500,6 +507,15 @@ def apply_claim(
 
 
 Candidate = tuple[Alert, frozenset[str], str]
+
+
+def _withdrawn(log: tuple[Claim, ...]) -> set[str]:
+    """Posts whose claims do not count: later copies of an original that arrived after them."""
+    return {post_id for logged in log for post_id in logged.post.supersedes}
+
+
+def _withdraws(claim: Claim, log: tuple[Claim, ...]) -> bool:
+    return any(logged.post.id in claim.post.supersedes for logged in log)
 
 
 def _told_step(step: Step, state: DistrictState, claim: Claim) -> tuple[DistrictState, list[Candidate]]:
@@ -610,7 +626,8 @@ def _fold(
         old = max(old, len(log) - LOG_LIMIT // 2)
     if old == 0:
         return settled, log
-    folded, _ = _replay(settled, log[:old], step)
+    withdrawn = _withdrawn(log)
+    folded, _ = _replay(settled, tuple(c for c in log[:old] if c.post.id not in withdrawn), step)
     return _bare(folded), log[old:]
 
 

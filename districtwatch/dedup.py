@@ -7,9 +7,10 @@ the MinHash estimate of the Jaccard similarity of their character 4-grams reache
 ("BREAKING: Taliban captured Nahrin…" against "#فوری Taliban captured #Nahrin…" is about 0.75; the
 same sentence about another district or another winner stays below 0.6).
 
-Posts are only compared with posts naming the same places (the dedup stage is keyed by them), which
-keeps near-duplicate detection from merging claims about different districts, and keeps each
-comparison list short. Each list holds the posts of one event-time window, at most
+Posts are only compared with posts making the same claims — the same places, the same sides (the
+dedup stage is keyed by them) —, which keeps near-duplicate detection from merging claims about
+different districts or winners (a one-word difference in a templated sentence can reach the
+threshold), and keeps each comparison list short. Each list holds the posts of one event-time window, at most
 ``MAX_RECENT`` of them, so memory stays bounded as the window slides.
 """
 
@@ -122,6 +123,7 @@ class Judgement:
     kind: Literal["unique", "exact", "near", "redelivered"]
     dup_of: str | None
     recent: tuple[RecentPost, ...]
+    supersedes: tuple[str, ...] = ()
 
 
 def judge(
@@ -131,17 +133,30 @@ def judge(
 
     Posts older than the window (relative to this post's event time) are forgotten first. A post
     already in the list (at-least-once redelivery) is passed on again without changing the list.
+
+    The original is the earliest copy in event time, not the first to arrive: a post whose copies
+    were passed on before it (partitions interleave, a failed-over worker re-reads its share late)
+    is passed on too, naming them in ``supersedes`` so that the control stage withdraws their
+    claims. Which posts count is then the same whatever the arrival order.
     """
     kept = tuple(r for r in recent if post.created_at - r.created_at <= window)
-    for earlier in kept:
-        if earlier.post_id == post.post_id:
-            return Judgement("redelivered", None, kept)
-    for earlier in kept:
-        if abs(post.created_at - earlier.created_at) > window:
+    redelivered = any(earlier.post_id == post.post_id for earlier in kept)
+    later: list[str] = []
+    for other in kept:
+        if other.post_id == post.post_id or abs(post.created_at - other.created_at) > window:
             continue
-        if earlier.fingerprint == post.fingerprint:
-            return Judgement("exact", earlier.post_id, kept)
-        if similarity(earlier.signature, post.signature) >= threshold:
-            return Judgement("near", earlier.post_id, kept)
+        if other.fingerprint == post.fingerprint:
+            kind: Literal["exact", "near"] = "exact"
+        elif similarity(other.signature, post.signature) >= threshold:
+            kind = "near"
+        else:
+            continue
+        if (other.created_at, other.post_id) < (post.created_at, post.post_id):
+            if not redelivered:
+                return Judgement(kind, other.post_id, kept)
+        else:
+            later.append(other.post_id)
+    if redelivered:
+        return Judgement("redelivered", None, kept, supersedes=tuple(later))
     updated = tuple(sorted((*kept, post), key=lambda r: (r.created_at, r.post_id)))[-MAX_RECENT:]
-    return Judgement("unique", None, updated)
+    return Judgement("unique", None, updated, supersedes=tuple(later))

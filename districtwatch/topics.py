@@ -6,9 +6,9 @@
     posts.duplicates: reposts and copies, each linked to its original (dup_of)
     verdicts → control: analysts' confirm/reject of an alert, keyed by district like claims
 
-Keys: posts.raw by account; posts.relevant by the places named (copies meet on one partition);
-posts.unique by post id; claims and alerts by district ('province/district'), so one district's
-state lives on one partition.
+Keys: posts.raw by account; posts.relevant by what they claim (places and sides: copies meet on
+one partition); posts.unique by post id; claims and alerts by district ('province/district'), so
+one district's state lives on one partition.
 """
 
 from __future__ import annotations

@@ -60,8 +60,25 @@ def _districts() -> list[MapDistrict]:
 
 @app.page("/status")
 async def status(self: web.View, request: web.Request) -> web.Response:
-    body: dict[str, Any] = {"stages": metrics.stage_totals(), "ready": _ready()}
+    body: dict[str, Any] = {"stages": metrics.stage_totals(), "ready": _ready(), "fetching": _fetching()}
     return self.json(body)
+
+
+def _fetching() -> dict[str, list[str]]:
+    """Stream partitions this worker holds but does not fetch, and why: paused (rebalance, recovery)
+    or held back because their stream's buffer is full. One that stays here is a stuck worker."""
+    consumer: Any = app.consumer
+    held = {tp for tp in consumer.assignment() if tp.topic not in app.tables.changelog_topics}
+    active = consumer._get_active_partitions()
+
+    def names(tps: set[Any]) -> list[str]:
+        return sorted(f"{tp.topic}[{tp.partition}]" for tp in tps)
+
+    return {
+        "paused": names(held & consumer._paused_partitions),
+        "buffer_full": names(held & consumer._buffered_partitions),
+        "inactive": names(held - active),
+    }
 
 
 def _ready() -> bool:

@@ -22,6 +22,9 @@ class PostRef(BaseModel):
     excerpt: str = Field(description="The sentence that carried the claim, in its own script.")
     lang: str | None = None
     ingested_at: datetime | None = Field(None, description="When an ingester first saw the post.")
+    supersedes: tuple[str, ...] = Field(
+        default=(), description="Later copies of this post passed on before it: their claims do not count."
+    )
 
 
 class Claim(BaseModel):

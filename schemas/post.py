@@ -37,6 +37,11 @@ class Post(BaseModel):
         None, description="Set when an edit is produced again under the same id."
     )
     dup_of: str | None = Field(None, description="Set by the dedup stage: id of the original post.")
+    supersedes: tuple[str, ...] = Field(
+        default=(),
+        description="Set by the dedup stage on an original that arrived after copies of it had been "
+        "passed on (partitions interleave): the ids of those later copies, whose claims are withdrawn.",
+    )
 
     @field_validator("created_at", "ingested_at", "edited_at")
     @classmethod

@@ -134,3 +134,25 @@ def test_a_claim_arriving_twice_late_is_one_claim() -> None:
         )
     assert [c.post.id for c in state.log].count("late") == 1
     assert state.controller == "resistance"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.permutations(range(3)))
+def test_claims_of_superseded_copies_do_not_count(order: list[int]) -> None:
+    """Dedup passed on two later copies before the original (which names them): in any arrival order
+    at the control stage, one account's claim is counted once, at the original's time."""
+    original = make_claim(account="a", minutes=0, post_id="original")
+    original = original.model_copy(
+        update={"post": original.post.model_copy(update={"supersedes": ("copy1", "copy2")})}
+    )
+    copies = [make_claim(account=f"b{i}", minutes=5 * i, post_id=f"copy{i}") for i in (1, 2)]
+    claims = [original, *copies]
+    state = DistrictState(district="Puli Hisar", province="Baghlan", controller="taliban")
+    for i in order:
+        state, _ = apply_claim(
+            state, claims[i], policy=POLICY, is_trusted=lambda *_: False, place=Place(None, None), now=NOW
+        )
+    assert state.controller == "taliban"  # one account: reported, not confirmed
+    assert state.pending is not None
+    assert {e.post_id for e in state.pending.evidence} == {"original"}
+    assert state.pending.first_seen == original.post.created_at

@@ -114,3 +114,38 @@ def test_retweet_prefix_names_the_original_author() -> None:
 
     assert repost_author("RT @AsvakaNews: Pol-e-Hesar captured") == "AsvakaNews"
     assert repost_author("Pol-e-Hesar captured, says @AsvakaNews") is None
+
+
+def test_an_original_arriving_after_its_copy_is_passed_on_and_supersedes_it() -> None:
+    copy = _recent("copy", "RT @a: Taliban captured Nahrin district of Baghlan", minutes=5)
+    original = _recent("original", "Taliban captured Nahrin district of Baghlan")
+    after_copy = judge(copy, (), window=WINDOW, threshold=0.7)
+    late_original = judge(original, after_copy.recent, window=WINDOW, threshold=0.7)
+    assert (late_original.kind, late_original.dup_of, late_original.supersedes) == ("unique", None, ("copy",))
+    # redelivered, it names the same copies (the first send may not have reached the broker)
+    again = judge(original, late_original.recent, window=WINDOW, threshold=0.7)
+    assert (again.kind, again.supersedes) == ("redelivered", ("copy",))
+    # a third copy, later than the original, is its duplicate whatever else arrived first
+    third = judge(
+        _recent("third", "Taliban captured Nahrin district of Baghlan", 9),
+        again.recent,
+        window=WINDOW,
+        threshold=0.7,
+    )
+    assert (third.kind, third.dup_of) == ("exact", "original")
+
+
+@given(st.permutations(range(4)))
+def test_which_posts_count_does_not_depend_on_arrival_order(order: list[int]) -> None:
+    """Passed on and not superseded: the earliest copy, in any arrival order."""
+    posts = [_recent(f"p{i}", f"RT @x{i}: Taliban captured Nahrin district of Baghlan", i) for i in range(4)]
+    recent: tuple[RecentPost, ...] = ()
+    passed: set[str] = set()
+    withdrawn: set[str] = set()
+    for i in order:
+        judgement = judge(posts[i], recent, window=WINDOW, threshold=0.7)
+        recent = judgement.recent
+        if judgement.dup_of is None:
+            passed.add(posts[i].post_id)
+            withdrawn.update(judgement.supersedes)
+    assert passed - withdrawn == {"p0"}
