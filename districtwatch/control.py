@@ -494,7 +494,7 @@ def apply_claim(
             if logged.post.id not in withdrawn:
                 new_state, caused = _told_step(step, new_state, logged)
                 candidates.extend(caused)
-    alerts, told, renames = _news(candidates, state.emitted)
+    alerts, told, renames = _news(candidates, state.emitted, _superseded_by(log))
     settled, log = _fold(settled, log, policy, step)
     return _renamed(new_state, renames).model_copy(
         update={
@@ -532,19 +532,25 @@ def _told_step(step: Step, state: DistrictState, claim: Claim) -> tuple[District
     return new_state, out
 
 
+def _superseded_by(log: tuple[Claim, ...]) -> dict[str, tuple[str, ...]]:
+    return {c.post.id: c.post.supersedes for c in log if c.post.supersedes}
+
+
 def _news(
-    candidates: list[Candidate], told: tuple[Told, ...]
+    candidates: list[Candidate], told: tuple[Told, ...], superseded_by: dict[str, tuple[str, ...]]
 ) -> tuple[list[Alert], list[Told], dict[str, str]]:
     """The alerts not told yet, their records, and the ids of told ones a candidate repeats.
 
     A candidate repeats a told alert when it has its id, or the same status and sides and counts the
-    told change's first post: the same change, re-derived after an earlier post arrived late (which
-    moves its first evidence, so its id). It is not sent again, and the state names it as told.
+    told change's first post (or an original of which that post was a copy): the same change,
+    re-derived after an earlier post arrived late (which moves its first evidence, so its id). It is
+    not sent again, and the state names it as told.
     """
     sent: list[Alert] = []
     new: list[Told] = []
     renames: dict[str, str] = {}
-    for alert, counted, first_post_id in candidates:
+    for alert, posts, first_post_id in candidates:
+        counted = posts.union(*(superseded_by.get(post_id, ()) for post_id in posts))
         match = next(
             (
                 t

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from districtwatch.control import DistrictState, Place, Policy, apply_claim
-from districtwatch.schemas import Alert
+from districtwatch.schemas import Alert, AlertStatus
 from districtwatch.testing import make_claim
 
 POLICY = Policy()
@@ -136,22 +136,24 @@ def test_a_claim_arriving_twice_late_is_one_claim() -> None:
     assert state.controller == "resistance"
 
 
-@settings(max_examples=100, deadline=None)
-@given(st.permutations(range(3)))
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(range(2)))
 def test_claims_of_superseded_copies_do_not_count(order: list[int]) -> None:
-    """Dedup passed on two later copies before the original (which names them): in any arrival order
-    at the control stage, one account's claim is counted once, at the original's time."""
+    """Dedup passed on a later copy before the original (which names it): in either arrival order at
+    the control stage the claim counts once, at the original's time, and is reported once."""
     original = make_claim(account="a", minutes=0, post_id="original")
     original = original.model_copy(
-        update={"post": original.post.model_copy(update={"supersedes": ("copy1", "copy2")})}
+        update={"post": original.post.model_copy(update={"supersedes": ("copy",)})}
     )
-    copies = [make_claim(account=f"b{i}", minutes=5 * i, post_id=f"copy{i}") for i in (1, 2)]
-    claims = [original, *copies]
+    claims = [original, make_claim(account="b", minutes=5, post_id="copy")]
     state = DistrictState(district="Puli Hisar", province="Baghlan", controller="taliban")
+    sent = []
     for i in order:
-        state, _ = apply_claim(
+        state, alerts = apply_claim(
             state, claims[i], policy=POLICY, is_trusted=lambda *_: False, place=Place(None, None), now=NOW
         )
+        sent.extend(alerts)
+    assert [a.status for a in sent] == [AlertStatus.REPORTED]  # the copy's report was the original's
     assert state.controller == "taliban"  # one account: reported, not confirmed
     assert state.pending is not None
     assert {e.post_id for e in state.pending.evidence} == {"original"}
