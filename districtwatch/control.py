@@ -488,12 +488,7 @@ def apply_claim(
         log = (*state.log, claim)
     else:
         log = tuple(sorted((*state.log, claim), key=_order))
-        withdrawn = _withdrawn(log)
-        new_state, candidates = settled, []
-        for logged in log:
-            if logged.post.id not in withdrawn:
-                new_state, caused = _told_step(step, new_state, logged)
-                candidates.extend(caused)
+        new_state, candidates = _replay(settled, log, step, _withdrawn(log))
     alerts, told, renames = _news(candidates, state.emitted, _superseded_by(log))
     settled, log = _fold(settled, log, policy, step)
     return _renamed(new_state, renames).model_copy(
@@ -613,12 +608,16 @@ def _bare(state: DistrictState) -> DistrictState:
     return state.model_copy(update={"log": (), "settled": None, "emitted": (), "recent": ()})
 
 
-def _replay(settled: DistrictState, log: tuple[Claim, ...], step: Step) -> tuple[DistrictState, list[Alert]]:
-    state, alerts = settled, []
-    for claim in log:
-        state, caused = step(state, claim)
-        alerts.extend(caused)
-    return state, alerts
+def _replay(
+    settled: DistrictState, claims: tuple[Claim, ...], step: Step, withdrawn: set[str]
+) -> tuple[DistrictState, list[Candidate]]:
+    """``claims`` applied in order from ``settled``, but those of withdrawn copies; with what each caused."""
+    state, candidates = settled, []
+    for claim in claims:
+        if claim.post.id not in withdrawn:
+            state, caused = _told_step(step, state, claim)
+            candidates.extend(caused)
+    return state, candidates
 
 
 def _fold(
@@ -632,8 +631,7 @@ def _fold(
         old = max(old, len(log) - LOG_LIMIT // 2)
     if old == 0:
         return settled, log
-    withdrawn = _withdrawn(log)
-    folded, _ = _replay(settled, tuple(c for c in log[:old] if c.post.id not in withdrawn), step)
+    folded, _ = _replay(settled, log[:old], step, _withdrawn(log))
     return _bare(folded), log[old:]
 
 

@@ -4,8 +4,7 @@ A retweet, forward or quote-repost of a claim is not new evidence. Two posts are
 when their texts are equal once the decorations reposting adds or changes are removed: an 'RT @x:'
 prefix, URLs, @mentions, the '#' of hashtags, emoji and whitespace. They are *near* duplicates when
 the MinHash estimate of the Jaccard similarity of their character 4-grams reaches a threshold
-("BREAKING: Taliban captured Nahrin…" against "#فوری Taliban captured #Nahrin…" is about 0.75; the
-same sentence about another district or another winner stays below 0.6).
+("BREAKING: Taliban captured Nahrin…" against "#فوری Taliban captured #Nahrin…" is about 0.75).
 
 Posts are only compared with posts making the same claims — the same places, the same sides (the
 dedup stage is keyed by them) —, which keeps near-duplicate detection from merging claims about
