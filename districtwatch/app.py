@@ -8,6 +8,7 @@ becomes a dead letter with its reason instead of an exception inside Faust's des
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ import faust
 from aiokafka import AIOKafkaConsumer
 from faust.sensors.prometheus import setup_prometheus_sensors
 from faust.transport.drivers import aiokafka as faust_aiokafka
+from faust.types import TP
 from prometheus_client import CollectorRegistry
 
 from districtwatch.metrics import Metrics
@@ -50,6 +52,25 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
+
+    async def seek_to_committed(self) -> Mapping[TP, int]:
+        """Seek to the committed offsets, and to the start where the group has committed none.
+
+        Why: aiokafka's ``seek_to_committed`` moves only partitions with a committed offset above 0;
+        the others stay wherever the fetcher has got to. Faust relies on this seek to read again what
+        it fetched and skipped during a rebalance or table recovery, so the records a partition had
+        before its first commit were lost for good: after a restart or a takeover, a topic the dead
+        worker had not committed yet (the claims of the first seconds) lost its first records. The
+        group reads from the earliest offset when it has no commit (``consumer_auto_offset_reset``),
+        so that is where these partitions go back to. Changelog partitions are left to the recovery.
+        """
+        committed = await super().seek_to_committed()
+        if self.app.conf.consumer_auto_offset_reset == "earliest":
+            changelogs = self.app.tables.changelog_topics
+            never = [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
+            if never:
+                await self._thread.seek_to_beginning(*never)
+        return committed
 
 
 class Transport(faust_aiokafka.Transport):

@@ -26,13 +26,6 @@ def alert_set(alerts: list[Alert]) -> set[str]:
     return {a.alert_id for a in alerts}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="open (issues 5 and 10): fails in some runs — 2 of 3 clean-clone CI runs on 2026-11-30, 1 of 4 "
-    "locally after the agent tests, 1 of 3 under CPU load (and 1 of 3 under load with the code before "
-    "that day's changes): the first claims of the stream (Rashidan, Sarkani…) are missing after the "
-    "restart, from the alerts and the map alike, as in the Kafka takeover test",
-)
 def test_sigkill_mid_replay_then_restart_gives_the_alerts_and_map_of_an_undisturbed_run(
     pipeline_factory: Callable[..., Any], tmp_path: Path
 ) -> None:

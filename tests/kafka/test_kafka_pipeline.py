@@ -37,12 +37,12 @@ pytestmark = [pytest.mark.kafka, pytest.mark.integration]
 
 POSTS = 10_000
 GUARANTEES = ("at_least_once", "exactly_once")
-TAKEOVER_LOSES_RECORDS = pytest.mark.xfail(
+TRANSACTIONS_BREAK_ON_TAKEOVER = pytest.mark.xfail(
     run=False,
-    reason="open (issue 10): after the survivor takes the dead worker's partitions over, some records "
-    "of posts.unique are never read by its extract stage though no partition is paused or held back "
-    "(2026-11-30: 75-79 of ~500 posts in 2 of 3 runs; 1 run passed). The dedup and control stages "
-    "decide in event order now; the loss is in the consumer's positions after the takeover",
+    reason="Faust 0.15.3's exactly_once with two workers on Kafka: the agents crash in a loop with "
+    "'No transaction producer found for <group>-<partition>' and 'Can't send messages while not in "
+    "transaction' and the pair makes no progress (3 of 3 runs, 2026-11-30; faust-streaming #323). "
+    "at_least_once, the default, passes this test",
 )
 SLACK_TOKEN = "xoxb-kafka-test-token"
 
@@ -225,9 +225,11 @@ def assert_each_alert_delivered_once(pipeline: Pipeline, slack: FakeSlack, alert
     assert not missing, f"never delivered: {sorted(missing)[:5]}"
 
 
-@TAKEOVER_LOSES_RECORDS
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("guarantee", GUARANTEES)
+@pytest.mark.parametrize(
+    "guarantee",
+    ["at_least_once", pytest.param("exactly_once", marks=TRANSACTIONS_BREAK_ON_TAKEOVER)],
+)
 def test_a_worker_killed_in_a_group_of_two_changes_nothing(
     guarantee: str,
     kafka: KafkaBroker,
