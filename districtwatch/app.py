@@ -8,9 +8,9 @@ becomes a dead letter with its reason instead of an exception inside Faust's des
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import faust
 from aiokafka import AIOKafkaConsumer
@@ -20,7 +20,7 @@ from faust.types import TP
 from prometheus_client import CollectorRegistry
 
 from districtwatch.metrics import Metrics
-from districtwatch.recovery import SeekBeforeResumeTableManager
+from districtwatch.recovery import SeekBeforeResumeTableManager, seek_to_committed_or_start
 from districtwatch.settings import Settings, get_settings
 
 if TYPE_CHECKING:
@@ -48,29 +48,22 @@ class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
         return consumer
 
+    async def seek_to_committed_or_start(self, leave: Collection[str]) -> Mapping[TP, int]:
+        consumer = self._ensure_consumer()
+        return await self.call_thread(seek_to_committed_or_start, consumer, leave=leave)  # type: ignore[no-any-return]
+
 
 class _Consumer(faust_aiokafka.Consumer):
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
-        """Seek to the committed offsets, and to the start where the group has committed none.
-
-        Why: aiokafka's ``seek_to_committed`` moves only partitions with a committed offset above 0;
-        the others stay wherever the fetcher has got to. Faust relies on this seek to read again what
-        it fetched and skipped during a rebalance or table recovery, so the records a partition had
-        before its first commit were lost for good: after a restart or a takeover, a topic the dead
-        worker had not committed yet (the claims of the first seconds) lost its first records. The
-        group reads from the earliest offset when it has no commit (``consumer_auto_offset_reset``),
-        so that is where these partitions go back to. Changelog partitions are left to the recovery.
-        """
-        committed = await super().seek_to_committed()
-        if self.app.conf.consumer_auto_offset_reset == "earliest":
-            changelogs = self.app.tables.changelog_topics
-            never = [tp for tp, offset in committed.items() if not offset and tp.topic not in changelogs]
-            if never:
-                await self._thread.seek_to_beginning(*never)
-        return committed
+        """Committed offsets, and the start of partitions never committed (see
+        :func:`districtwatch.recovery.seek_to_committed_or_start` for why)."""
+        if self.app.conf.consumer_auto_offset_reset != "earliest":
+            return await super().seek_to_committed()
+        thread = cast(_ConsumerThread, self._thread)
+        return await thread.seek_to_committed_or_start(leave=self.app.tables.changelog_topics)
 
 
 class Transport(faust_aiokafka.Transport):

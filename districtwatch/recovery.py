@@ -17,10 +17,11 @@ in 4 under CPU load before, passed 6 of 6 after.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Collection, Iterable
 from contextlib import asynccontextmanager
 from typing import Any
 
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from faust.tables import TableManager
 from faust.tables.recovery import Recovery
 from faust.types import TP
@@ -74,3 +75,24 @@ class SeekBeforeResumeTableManager(TableManager):
         if self._recovery is None:
             self._recovery = SeekBeforeResumeRecovery(self.app, self, beacon=self.beacon, loop=self.loop)
         return self._recovery
+
+
+async def seek_to_committed_or_start(
+    consumer: AIOKafkaConsumer, *, leave: Collection[str] = ()
+) -> dict[TopicPartition, int | None]:
+    """Seek every assigned partition to its committed offset, or to its start where there is none.
+
+    Why: aiokafka's ``seek_to_committed`` moves only partitions with a committed offset above 0; the
+    others stay wherever the fetcher has got to. Faust relies on this seek to read again what it
+    fetched and skipped during a rebalance or a table recovery, so the records a partition held before
+    its group's first commit were lost for good: after a restart or a takeover, a topic the dead
+    worker had not committed yet lost its first records (the first claims of a stream; a share of
+    posts.unique on Kafka). A group with no commit reads from the earliest offset (our
+    ``consumer_auto_offset_reset``), so that is where these partitions go back to. Topics in
+    ``leave`` (table changelogs: the recovery places those itself) are not moved.
+    """
+    committed: dict[TopicPartition, int | None] = await consumer.seek_to_committed()
+    uncommitted = [tp for tp, offset in committed.items() if not offset and tp.topic not in leave]
+    if uncommitted:
+        await consumer.seek_to_beginning(*uncommitted)
+    return committed
