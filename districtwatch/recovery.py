@@ -46,7 +46,7 @@ class SeekBeforeResumeRecovery(Recovery):
         are paused here explicitly. A fetch already under way when they pause comes back to a
         partition no longer active, and Faust skips its records without moving back; the seek to
         the committed offsets once the flow and the queues are settled reads them again (from the
-        start of a partition the group never committed: see ``districtwatch.app._Consumer``).
+        start of a partition the group never committed: see ``districtwatch.transport``).
         """
         consumer: Any = self.app.consumer
         streams = {tp for tp in consumer.assignment() if not self._is_changelog_tp(tp)}
