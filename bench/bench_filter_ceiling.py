@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka import AIOKafkaProducer
 
-from bench.bench_pipeline import baseline, records
+from bench.bench_pipeline import baseline, reading_from_start, records
 from bench.synthetic import generate
 from districtwatch.broker import EmbeddedBroker
 from districtwatch.codec import decode
@@ -50,32 +50,26 @@ async def batch_filter(
     bootstrap: str, expected: int, extractor: Extractor, max_bytes: int
 ) -> tuple[float, int]:
     """Posts/s of a batch filter (first batch to last record) and how many posts it passed on."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     producer = AIOKafkaProducer(bootstrap_servers=bootstrap, linger_ms=5)
-    await consumer.start()
     await producer.start()
     try:
-        await consumer.topics()
-        parts = [TopicPartition(RAW, p) for p in sorted(consumer.partitions_for_topic(RAW) or ())]
-        consumer.assign(parts)
-        await consumer.seek_to_beginning(*parts)
-        seen, first, started, passed = 0, 0, 0.0, 0
-        while seen < expected:
-            batch = await consumer.getmany(timeout_ms=1000)
-            sends = []
-            for messages in batch.values():
-                for message in messages:
-                    post = decode(message.value, Post, max_bytes=max_bytes)
-                    if extractor.is_relevant(post.text):
-                        sends.append(await producer.send(RELEVANT, message.value, key=message.key))
-                seen += len(messages)
-            passed += len(sends)
-            await asyncio.gather(*sends)
-            if not started and seen:
-                first, started = seen, time.perf_counter()
-        return (seen - first) / (time.perf_counter() - started), passed
+        async with reading_from_start(bootstrap, RAW) as consumer:
+            seen, first, started, passed = 0, 0, 0.0, 0
+            while seen < expected:
+                batch = await consumer.getmany(timeout_ms=1000)
+                sends = []
+                for messages in batch.values():
+                    for message in messages:
+                        post = decode(message.value, Post, max_bytes=max_bytes)
+                        if extractor.is_relevant(post.text):
+                            sends.append(await producer.send(RELEVANT, message.value, key=message.key))
+                    seen += len(messages)
+                passed += len(sends)
+                await asyncio.gather(*sends)
+                if not started and seen:
+                    first, started = seen, time.perf_counter()
+            return (seen - first) / (time.perf_counter() - started), passed
     finally:
-        await consumer.stop()
         await producer.stop()
 
 

@@ -38,8 +38,8 @@ import threading
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -97,8 +97,9 @@ async def produce_all(bootstrap: str, topic: str, batch: list[tuple[bytes, bytes
 # -------------------------------------------------------------------------------------------- baseline
 
 
-async def baseline(bootstrap: str, topic: str, expected: int) -> float:
-    """Posts/s of a plain consumer that decodes every record's JSON, first batch to last record."""
+@asynccontextmanager
+async def reading_from_start(bootstrap: str, topic: str) -> AsyncIterator[AIOKafkaConsumer]:
+    """A plain consumer (no group, no commits) on every partition of ``topic``, at its start."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -106,6 +107,14 @@ async def baseline(bootstrap: str, topic: str, expected: int) -> float:
         parts = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())]
         consumer.assign(parts)
         await consumer.seek_to_beginning(*parts)
+        yield consumer
+    finally:
+        await consumer.stop()
+
+
+async def baseline(bootstrap: str, topic: str, expected: int) -> float:
+    """Posts/s of a plain consumer that decodes every record's JSON, first batch to last record."""
+    async with reading_from_start(bootstrap, topic) as consumer:
         seen, first, started = 0, 0, 0.0
         while seen < expected:
             batch = await consumer.getmany(timeout_ms=1000)
@@ -116,8 +125,6 @@ async def baseline(bootstrap: str, topic: str, expected: int) -> float:
             if not started and seen:
                 first, started = seen, time.perf_counter()
         return (seen - first) / (time.perf_counter() - started)
-    finally:
-        await consumer.stop()
 
 
 # ------------------------------------------------------------------------------------------------- RSS
