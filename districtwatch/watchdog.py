@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 
+from districtwatch.agents.filter import PartitionPosition
+from districtwatch.agents.filter import positions as filter_positions
 from districtwatch.app import app, metrics
 
 TICK_S = 0.5
@@ -36,26 +38,42 @@ async def watch_event_loop() -> None:
 
 @app.timer(OFFSETS_EVERY_S)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
 async def watch_offsets() -> None:
+    now = time.monotonic()
+    for position in [*await _faust_positions(), *filter_positions()]:
+        _note(position, now)
+
+
+async def _faust_positions() -> list[PartitionPosition]:
+    """Where Faust's consumer stands on the input partitions it holds (the filter has its own)."""
     consumer = app.consumer
-    assigned = consumer.assignment()
+    assigned = [
+        tp
+        for tp in consumer.assignment()
+        # Faust's own bookkeeping: written by this worker, never "consumed" as input
+        if not (tp.topic.endswith("-changelog") or "__assignor" in tp.topic)
+    ]
     if not assigned:
-        return
+        return []
     ends = await consumer.highwaters(*assigned)
     read = app.monitor.tp_read_offsets or {}
     committed = app.monitor.tp_committed_offsets or {}
-    now = time.monotonic()
-    for tp in assigned:
-        if tp.topic.endswith("-changelog") or "__assignor" in tp.topic:
-            continue  # Faust's own bookkeeping: written by this worker, never "consumed" as input
-        end = ends.get(tp)
-        if end is None:
-            continue
-        position = read.get(tp)
-        unread = max(0, end - (position + 1 if position is not None else committed.get(tp, 0) or 0))
-        metrics.consumer_lag.labels(tp.topic, str(tp.partition)).set(unread)
-        offset = committed.get(tp)
-        previous, since = _offset_moved.get((tp.topic, tp.partition), (None, now))
-        if offset != previous or unread == 0:
-            since = now
-        _offset_moved[(tp.topic, tp.partition)] = (offset, since)
-        metrics.committed_offset_age.labels(tp.topic, str(tp.partition)).set(now - since)
+    return [
+        PartitionPosition(
+            tp.topic, tp.partition, ends.get(tp), read[tp] + 1 if tp in read else None, committed.get(tp)
+        )
+        for tp in assigned
+    ]
+
+
+def _note(at: PartitionPosition, now: float) -> None:
+    """Lag of one partition, and how long its committed offset has stood still while records wait."""
+    if at.end is None:
+        return
+    position = at.position if at.position is not None else at.committed or 0
+    unread = max(0, at.end - position)
+    metrics.consumer_lag.labels(at.topic, str(at.partition)).set(unread)
+    previous, since = _offset_moved.get((at.topic, at.partition), (None, now))
+    if at.committed != previous or unread == 0:
+        since = now
+    _offset_moved[(at.topic, at.partition)] = (at.committed, since)
+    metrics.committed_offset_age.labels(at.topic, str(at.partition)).set(now - since)

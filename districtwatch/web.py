@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from districtwatch import topics
 from districtwatch.agents.control import district_control, initial_for
+from districtwatch.agents.filter import joined as filter_stage_joined
 from districtwatch.app import app, extractor, metrics, settings
 from districtwatch.codec import describe, encode
 from districtwatch.control import DistrictState, district_key, verdict_id
@@ -82,13 +83,18 @@ def _fetching() -> dict[str, list[str]]:
 
 
 def _ready() -> bool:
-    """Whether the worker holds partitions and has finished recovering its tables.
+    """Whether the worker holds partitions (Faust's and the filter's) and has finished recovering its tables.
 
     The web server answers before that; a client that publishes as soon as it answers gets its posts
     read in partition round-robin order after recovery, rather than as they arrive.
     """
     recovery = app.tables.recovery  # type: ignore[attr-defined]  # on TableManager, not its protocol
-    return bool(not app.rebalancing and recovery.completed.is_set() and app.consumer.assignment())
+    return bool(
+        not app.rebalancing
+        and recovery.completed.is_set()
+        and app.consumer.assignment()
+        and filter_stage_joined()
+    )
 
 
 @app.page("/control")

@@ -1,0 +1,84 @@
+"""What the filter stage decides about one raw post: reject it, drop it as irrelevant, or pass it on.
+
+Pure: no Faust, no broker. The stage (``districtwatch.agents.filter``) reads ``posts.raw`` in batches
+and asks :func:`screen` about each record; keeping the decision here lets it be tested record by record
+and keeps the stage a loop of reads, sends and commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from districtwatch.accounts import AccountRegistry
+from districtwatch.codec import decode
+from districtwatch.dedup import repost_author
+from districtwatch.errors import DecodeError
+from districtwatch.extraction import Extractor
+from districtwatch.schemas import Post
+
+__all__ = ["Passed", "Rejected", "Screen", "claims_key"]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """A record that cannot be processed; ``kind`` is a bounded word for the metric's label."""
+
+    kind: Literal["decode", "too_large", "unknown_account"]
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Passed:
+    """A valid post; ``key`` is its dedup key when it could hold a claim, None when it is irrelevant."""
+
+    post: Post
+    key: bytes | None
+
+
+def claims_key(extractor: Extractor, text: str) -> bytes:
+    """What a post claims — districts and sides —, as the dedup key: copies of a claim say the same,
+    and posts that differ in a district or a winner are never compared."""
+    claims = extractor.extract(text).claims
+    said = {f"{c.province}/{c.district}:{c.kind}:{c.lost_by or ''}>{c.gained_by or ''}" for c in claims}
+    return "|".join(sorted(said)).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Screen:
+    """The filter's rules, built once from the settings, the account registry and the extractor."""
+
+    extractor: Extractor
+    accounts: AccountRegistry
+    max_post_chars: int
+    unknown_accounts: Literal["accept", "deadletter"]
+
+    @property
+    def max_bytes(self) -> int:
+        """Largest record worth decoding: UTF-8 is at most 4 bytes a character, plus the JSON around it."""
+        return self.max_post_chars * 4 + 4096
+
+    def __call__(self, raw: bytes | None) -> Rejected | Passed:
+        """Decide about one record of ``posts.raw``."""
+        try:
+            post = decode(raw, Post, max_bytes=self.max_bytes)
+        except DecodeError as exc:
+            return Rejected("decode", str(exc))
+        if len(post.text) > self.max_post_chars:
+            return Rejected(
+                "too_large",
+                f"post {post.id} has {len(post.text)} characters, over the limit of {self.max_post_chars}",
+            )
+        if self.unknown_accounts == "deadletter" and self.accounts.get(post.platform, post.account) is None:
+            return Rejected("unknown_account", f"{post.platform}:{post.account} is not registered")
+        if post.repost_of_account is None and (author := repost_author(post.text)) is not None:
+            post = post.model_copy(update={"repost_of_account": author})
+        if not self.extractor.is_relevant(post.text):
+            return Passed(post, None)
+        return Passed(post, claims_key(self.extractor, post.text))
+
+    def account_label(self, post: Post) -> str:
+        """Bounded label values: registered accounts by name, everyone else together."""
+        if not self.accounts.accounts or self.accounts.get(post.platform, post.account) is not None:
+            return str(post.account)
+        return "unregistered"
