@@ -133,7 +133,7 @@ class FilterStage(Service):
         self.consumer = AIOKafkaConsumer(
             self.raw_topic,
             bootstrap_servers=servers,
-            group_id=f"{settings.app_id}-{STAGE}",
+            group_id=settings.reading_group("posts.raw"),
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             fetch_max_wait_ms=FETCH_MAX_WAIT_MS,

@@ -88,6 +88,11 @@ class Settings(BaseSettings):
         """Full topic name of a pipeline stage, with the configured prefix."""
         return f"{self.topic_prefix}{stage}"
 
+    def reading_group(self, stage: str) -> str:
+        """The consumer group that reads a stage's topic: the filter reads posts.raw in a group of its
+        own (it is not a Faust agent, see ``districtwatch.agents.filter``), Faust's group the rest."""
+        return f"{self.app_id}-filter" if stage == "posts.raw" else self.app_id
+
 
 @lru_cache(maxsize=1)
 def _loaded() -> Settings:

@@ -40,7 +40,8 @@ def read_all(settings: Settings, stage: str, model: type[Record]) -> list[Record
 
 
 def group_drained(settings: Settings, stages: tuple[str, ...], *, admin_api: bool = False) -> bool:
-    """True when the worker's consumer group has committed every record of the stages' input topics.
+    """True when the worker's consumer groups (Faust's, the filter's) have committed every record of the
+    stages' input topics.
 
     The worker's own counters restart at zero with the process; the group's committed offsets do not,
     so this is how a test knows that a restarted worker has caught up. Nothing joins the group (no
@@ -52,18 +53,18 @@ def group_drained(settings: Settings, stages: tuple[str, ...], *, admin_api: boo
     from aiokafka import AIOKafkaConsumer, TopicPartition
     from aiokafka.admin import AIOKafkaAdminClient
 
-    async def committed_offsets(partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
+    async def committed_offsets(group: str, partitions: list[TopicPartition]) -> dict[TopicPartition, int]:
         assert settings.bootstrap_servers
         if admin_api:
             admin = AIOKafkaAdminClient(bootstrap_servers=settings.bootstrap_servers)
             await admin.start()
             try:
-                found = await asyncio.wait_for(admin.list_consumer_group_offsets(settings.app_id), 30)
+                found = await asyncio.wait_for(admin.list_consumer_group_offsets(group), 30)
             finally:
                 await admin.close()
             return {tp: found[tp].offset if tp in found else 0 for tp in partitions}
         consumer = AIOKafkaConsumer(
-            bootstrap_servers=settings.bootstrap_servers, group_id=settings.app_id, enable_auto_commit=False
+            bootstrap_servers=settings.bootstrap_servers, group_id=group, enable_auto_commit=False
         )
         await consumer.start()
         try:
@@ -76,17 +77,22 @@ def group_drained(settings: Settings, stages: tuple[str, ...], *, admin_api: boo
         consumer = AIOKafkaConsumer(bootstrap_servers=settings.bootstrap_servers, enable_auto_commit=False)
         await consumer.start()
         try:
-            partitions = [
-                TopicPartition(settings.topic(stage), p)
+            inputs = {
+                stage: [
+                    TopicPartition(settings.topic(stage), p)
+                    for p in (await topic_partitions(consumer, settings.topic(stage)) or set())
+                ]
                 for stage in stages
-                for p in (await topic_partitions(consumer, settings.topic(stage)) or set())
-            ]
+            }
+            partitions = [tp for tps in inputs.values() for tp in tps]
             if not partitions:
                 return False
             ends = await consumer.end_offsets(partitions)
         finally:
             await consumer.stop()
-        committed = await committed_offsets(partitions)
+        committed: dict[TopicPartition, int] = {}
+        for stage, tps in inputs.items():
+            committed.update(await committed_offsets(settings.reading_group(stage), tps))
         return all(committed[tp] >= ends[tp] for tp in partitions)
 
     return asyncio.run(check())
