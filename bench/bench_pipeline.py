@@ -4,7 +4,7 @@
     python bench/bench_pipeline.py --quick            # 50,000 posts, 20 s of latency; under 2 minutes
 
 On the embedded broker (and Apache Kafka with ``--kafka``, where java and mvn exist), in one process
-tree (this process, the broker, one worker):
+tree (this process, the broker, one worker; ``--workers N`` starts a group of N):
 
 1. ``--posts`` posts of the synthetic stream (``bench/synthetic.py``) are produced to a ``posts.raw``
    topic of a fresh uuid prefix, before anything reads them;
@@ -17,7 +17,7 @@ tree (this process, the broker, one worker):
    newest source to the moment this process reads the alert from the ``alerts`` topic (the worker's
    own ``districtwatch_post_to_alert_seconds`` histogram is printed beside it as a check);
 5. memory: the worker's RSS is sampled from /proc every 0.2 s; start is at ready (before any post),
-   peak is the kernel's high-water mark (VmHWM).
+   peak is the kernel's high-water mark (VmHWM). With several workers, counts, CPU and RSS are summed.
 
 The last line reads
 ``pipeline_posts_per_s=N baseline_posts_per_s=N ratio=R p99_ms=N rss_growth_mb=N`` (embedded broker).
@@ -39,7 +39,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import AbstractContextManager, asynccontextmanager
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,9 +206,7 @@ class Throughput:
     cpu_s: float = 0.0
 
 
-def time_backlog(
-    worker: WorkerProcess, posts: int, timeout: float, progress_every: float = 10.0
-) -> Throughput:
+def time_backlog(worker: Workers, posts: int, timeout: float, progress_every: float = 10.0) -> Throughput:
     """From the first change of the filter's count to drained; polls /status every 0.1 s."""
     deadline = time.monotonic() + timeout
     first: tuple[float, float] | None = None
@@ -218,21 +216,21 @@ def time_backlog(
         now, stages = time.monotonic(), stage_counts(worker.status())
         seen = float(stages.get("filter", {}).get("in", 0.0))
         if first is None and seen > 0:
-            first, cpu_at_first = (now, seen), cpu_seconds(worker.process.pid)
+            first, cpu_at_first = (now, seen), worker.cpu_seconds()
         if first is not None and is_drained(stages, posts):
-            cpu = cpu_seconds(worker.process.pid) - cpu_at_first
+            cpu = worker.cpu_seconds() - cpu_at_first
             counted = int(posts - first[1])
             return Throughput(counted / (now - first[0]), now - first[0], counted, stages, cpu)
         if now - last_note >= progress_every:
             say(f"    … {int(seen):,} / {posts:,} posts through the filter")
             last_note = now
-        if worker.process.poll() is not None:
-            raise RuntimeError(f"the worker exited with code {worker.process.returncode}")
+        if (code := worker.exit_code()) is not None:
+            raise RuntimeError(f"a worker exited with code {code}")
         time.sleep(0.1)
     raise RuntimeError(f"the pipeline did not drain {posts:,} posts within {timeout:.0f} s: {stages}")
 
 
-def wait_drained(worker: WorkerProcess, posts: int, timeout: float) -> dict[str, dict[str, float]]:
+def wait_drained(worker: Workers, posts: int, timeout: float) -> dict[str, dict[str, float]]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         stages = stage_counts(worker.status())
@@ -255,6 +253,39 @@ def latency_histogram(web_port: int) -> dict[float, float]:
                 bound = float(sample.labels["le"])
                 buckets[bound] = buckets.get(bound, 0.0) + sample.value
     return buckets
+
+
+@dataclass
+class Workers:
+    """The bench's workers (``--workers``, one by default) seen as one: stage counts and CPU summed."""
+
+    members: list[WorkerProcess]
+
+    def status(self) -> dict[str, Any] | None:
+        statuses = [member.status() for member in self.members]
+        if any(status is None for status in statuses):
+            return None
+        stages: dict[str, dict[str, float]] = {}
+        for status in statuses:
+            for stage, counts in stage_counts(status).items():
+                for what, value in counts.items():
+                    summed = stages.setdefault(stage, {})
+                    summed[what] = summed.get(what, 0.0) + value
+        return {"stages": stages, "ready": all((status or {}).get("ready") for status in statuses)}
+
+    def cpu_seconds(self) -> float:
+        return sum(cpu_seconds(member.process.pid) for member in self.members)
+
+    def exit_code(self) -> int | None:
+        """The exit code of a worker that has stopped, None while all run."""
+        return next((code for m in self.members if (code := m.process.poll()) is not None), None)
+
+    def latency_histogram(self) -> dict[float, float]:
+        total: dict[float, float] = {}
+        for member in self.members:
+            for bound, count in latency_histogram(member.web_port).items():
+                total[bound] = total.get(bound, 0.0) + count
+        return total
 
 
 # --------------------------------------------------------------------------------------------- latency
@@ -342,14 +373,14 @@ async def steady_load(
 
 
 def measure_latency(
-    worker: WorkerProcess, bootstrap: str, prefix: str, posts: list[dict[str, Any]], rate: float, total: int
+    worker: Workers, bootstrap: str, prefix: str, posts: list[dict[str, Any]], rate: float, total: int
 ) -> Latency:
-    before = latency_histogram(worker.web_port)
+    before = worker.latency_histogram()
     sent_at, received, achieved = asyncio.run(
         steady_load(bootstrap, prefix + "posts.raw", prefix + "alerts", posts, rate)
     )
     wait_drained(worker, total, timeout=120)
-    after = latency_histogram(worker.web_port)
+    after = worker.latency_histogram()
     latencies = []
     for arrived, ids in received:
         times = [sent_at[i] for i in ids if i in sent_at]
@@ -389,6 +420,7 @@ class Result:
     rss_end_mb: float
     rss_peak_mb: float
     worker_start_s: float
+    workers: int = 1
 
     @property
     def ratio(self) -> float:
@@ -423,27 +455,34 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
     base = asyncio.run(baseline(bootstrap, prefix + "posts.raw", len(backlog)))
     say(f"[{name}] baseline (aiokafka + json.loads): {base:,.0f} posts/s")
 
-    web_port = free_port()
-    env = worker_env(
-        dict(os.environ),
-        bootstrap_servers=bootstrap,
-        app_id=f"bench-{tag}",
-        topic_prefix=prefix,
-        partitions=str(args.partitions),
-        web_port=str(web_port),
-        data_dir=str(workdir / f"data-{tag}"),
-    )
-    env.update(dict(item.split("=", 1) for item in args.set))
-    log = workdir / f"worker-{name}.log"
+    envs = []
+    for index in range(args.workers):
+        web_port = free_port()
+        env = worker_env(
+            dict(os.environ),
+            bootstrap_servers=bootstrap,
+            app_id=f"bench-{tag}",
+            topic_prefix=prefix,
+            partitions=str(args.partitions),
+            web_port=str(web_port),
+            data_dir=str(workdir / f"data-{tag}-{index}"),
+        )
+        env.update(dict(item.split("=", 1) for item in args.set))
+        envs.append((env, web_port, workdir / f"worker-{name}-{index}.log"))
     started = time.perf_counter()
-    with running_worker(env, web_port, log) as worker:
+    with ExitStack() as stack:
+        worker = Workers([stack.enter_context(running_worker(*each)) for each in envs])
+        while not (worker.status() or {}).get("ready"):  # a second worker makes the first rebalance
+            time.sleep(0.2)
         ready = time.monotonic()
         worker_start_s = time.perf_counter() - started
-        sampler = RssSampler(worker.process.pid)
-        profiler = start_profiler(worker.process.pid, args.profile) if args.profile else None
+        samplers = [RssSampler(member.process.pid) for member in worker.members]
+        first = worker.members[0].process.pid
+        profiler = start_profiler(first, args.profile) if args.profile else None
         try:
+            pids = ", ".join(str(member.process.pid) for member in worker.members)
             say(
-                f"[{name}] worker ready in {worker_start_s:.1f} s (pid {worker.process.pid}); "
+                f"[{name}] {args.workers} worker(s) ready in {worker_start_s:.1f} s (pid {pids}); "
                 "timing the backlog"
             )
             timeout = max(300.0, args.posts / 500)
@@ -462,12 +501,15 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
         except BaseException:
             if profiler is not None and profiler.poll() is None:
                 profiler.terminate()
-            sys.stderr.write(log.read_text(encoding="utf-8", errors="replace")[-3000:])
+            for _, _, log in envs:
+                sys.stderr.write(log.read_text(encoding="utf-8", errors="replace")[-3000:])
             raise
         finally:
-            sampler.stop()
+            for sampler in samplers:
+                sampler.stop()
     mb = 1 / 1024
     warm_at = ready + 0.05 * (drained_at - ready)
+    # With several workers, their sum: the memory the pipeline takes on this machine.
     return Result(
         broker=name,
         posts=len(backlog),
@@ -475,11 +517,12 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
         baseline_posts_per_s=base,
         pipeline=throughput,
         latency=latency,
-        rss_start_mb=sampler.at(ready) * mb,
-        rss_warm_mb=sampler.at(warm_at) * mb,
-        rss_end_mb=sampler.samples[-1][1] * mb,
-        rss_peak_mb=sampler.peak_kb * mb,
+        rss_start_mb=sum(sampler.at(ready) for sampler in samplers) * mb,
+        rss_warm_mb=sum(sampler.at(warm_at) for sampler in samplers) * mb,
+        rss_end_mb=sum(sampler.samples[-1][1] for sampler in samplers) * mb,
+        rss_peak_mb=sum(sampler.peak_kb for sampler in samplers) * mb,
         worker_start_s=worker_start_s,
+        workers=args.workers,
     )
 
 
@@ -501,7 +544,7 @@ def stop_profiler(profiler: subprocess.Popen[bytes], out: Path) -> None:
 
 def report(result: Result) -> None:
     lat = result.latency
-    say(f"== {result.broker}: {result.posts:,} posts ==")
+    say(f"== {result.broker}: {result.posts:,} posts, {result.workers} worker(s) ==")
     say(f"  baseline (plain aiokafka consumer + json.loads)  {result.baseline_posts_per_s:12,.0f} posts/s")
     say(f"  full pipeline, posts.raw → alerts                 {result.pipeline.posts_per_s:12,.0f} posts/s")
     verdict = "meets" if result.ratio >= TARGET_RATIO else "MISSES"
@@ -514,7 +557,8 @@ def report(result: Result) -> None:
     )
     say(f"  worker histogram (share of alerts within): {lat.worker_histogram}")
     say(
-        f"  worker RSS: start {result.rss_start_mb:.0f} MB, after 5% {result.rss_warm_mb:.0f} MB, "
+        f"  worker RSS{' (sum of the workers)' if result.workers > 1 else ''}: "
+        f"start {result.rss_start_mb:.0f} MB, after 5% {result.rss_warm_mb:.0f} MB, "
         f"peak {result.rss_peak_mb:.0f} MB, end {result.rss_end_mb:.0f} MB; "
         f"growth {result.rss_growth_mb:.0f} MB "
         f"({'meets' if result.rss_growth_mb <= TARGET_RSS_GROWTH_MB else 'MISSES'} "
@@ -550,6 +594,7 @@ def main() -> int:
     parser.add_argument("--kafka", action="store_true", help="also on Apache Kafka, where it can run")
     parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes in the group")
     parser.add_argument("--json", type=Path, help="write the results to this file")
     parser.add_argument(
         "--set",

@@ -243,8 +243,16 @@ def find_main_class(classpath: list[Path], candidates: tuple[str, ...]) -> str:
 
 
 def cluster_id() -> str:
-    """A new KRaft cluster id: 16 random bytes in URL-safe base64, as ``kafka-storage random-uuid``."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """A new KRaft cluster id: 16 random bytes in URL-safe base64, as ``kafka-storage random-uuid``.
+
+    Never one that starts with "-": the storage tool would read it as an option and refuse to format
+    ("argument --cluster-id/-t: expected one argument"), which one id in 64 did. Kafka's own generator
+    draws again in that case too.
+    """
+    while True:
+        candidate = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not candidate.startswith("-"):
+            return candidate
 
 
 def _port_is_free(host: str, port: int) -> bool:

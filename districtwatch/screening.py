@@ -7,6 +7,7 @@ and keeps the stage a loop of reads, sends and commits.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Literal
 
@@ -19,12 +20,14 @@ from districtwatch.schemas import Post
 
 __all__ = ["Passed", "Rejected", "Screen", "claims_key"]
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """A record that cannot be processed; ``kind`` is a bounded word for the metric's label."""
 
-    kind: Literal["decode", "too_large", "unknown_account"]
+    kind: Literal["decode", "too_large", "unknown_account", "error"]
     reason: str
 
 
@@ -59,7 +62,14 @@ class Screen:
         return self.max_post_chars * 4 + 4096
 
     def __call__(self, raw: bytes | None) -> Rejected | Passed:
-        """Decide about one record of ``posts.raw``."""
+        """Decide about one record of ``posts.raw``; a record our own code fails on is rejected too."""
+        try:
+            return self._decide(raw)
+        except Exception as exc:  # one poison record must not stop the stage: it is kept, with the error
+            log.exception("filter: screening a record failed")
+            return Rejected("error", f"the filter failed on this record: {exc!r}")
+
+    def _decide(self, raw: bytes | None) -> Rejected | Passed:
         try:
             post = decode(raw, Post, max_bytes=self.max_bytes)
         except DecodeError as exc:

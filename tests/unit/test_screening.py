@@ -98,3 +98,14 @@ def test_account_labels_are_bounded_to_the_registry() -> None:
     assert screen().account_label(stranger.post) == "unregistered"
     # with no registry configured, every account is its own label
     assert screen(registry=AccountRegistry(())).account_label(stranger.post) == "stranger"
+
+
+def test_a_record_the_screen_fails_on_is_rejected_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    broken = Extractor.load()
+
+    def fail(text: str) -> bool:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(broken, "is_relevant", fail)
+    outcome = Screen(broken, REGISTRY, max_post_chars=500, unknown_accounts="accept")(raw(CLAIM))
+    assert outcome == Rejected("error", "the filter failed on this record: RuntimeError('boom')")
