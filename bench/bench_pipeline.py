@@ -39,6 +39,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -471,8 +472,12 @@ def run(name: str, bootstrap: str, args: argparse.Namespace, workdir: Path) -> R
         envs.append((env, web_port, workdir / f"worker-{name}-{index}.log"))
     started = time.perf_counter()
     with ExitStack() as stack:
-        worker = Workers([stack.enter_context(running_worker(*each)) for each in envs])
-        while not (worker.status() or {}).get("ready"):  # a second worker makes the first rebalance
+        # Started together, so that they join the group together: one started alone would take the whole
+        # backlog while the next is still joining.
+        with ThreadPoolExecutor(len(envs)) as pool:
+            members = list(pool.map(lambda each: stack.enter_context(running_worker(*each)), envs))
+        worker = Workers(members)
+        while not (worker.status() or {}).get("ready"):
             time.sleep(0.2)
         ready = time.monotonic()
         worker_start_s = time.perf_counter() - started
