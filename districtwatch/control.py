@@ -489,6 +489,7 @@ def apply_claim(
     else:
         log = tuple(sorted((*state.log, claim), key=_order))
         new_state, candidates = _replay(settled, log, step, _withdrawn(log))
+    candidates = _counting_whole_changes(candidates, new_state)
     alerts, told, renames = _news(candidates, state.emitted, _superseded_by(log))
     settled, log = _fold(settled, log, policy, step)
     return _renamed(new_state, renames).model_copy(
@@ -527,6 +528,25 @@ def _told_step(step: Step, state: DistrictState, claim: Claim) -> tuple[District
     return new_state, out
 
 
+def _counting_whole_changes(candidates: list[Candidate], final: DistrictState) -> list[Candidate]:
+    """Each candidate with every post its change counts once this claim is applied, not only those
+    counted at the step that raised it.
+
+    Why: a change told from a later post and re-derived when an earlier post arrives late is raised
+    at the step of the earlier post, before the later one is counted again; measured by that step
+    alone it would not count the told alert's first post, and would be reported a second time under a
+    new id (seen with the sample story when the filter read a batch partition by partition).
+    """
+    pending = final.pending
+    if pending is None:
+        return candidates
+    counted = frozenset(e.post_id for e in pending.evidence + pending.against)
+    return [
+        (alert, posts | counted if alert.change_id == pending.change_id else posts, first)
+        for alert, posts, first in candidates
+    ]
+
+
 def _superseded_by(log: tuple[Claim, ...]) -> dict[str, tuple[str, ...]]:
     return {c.post.id: c.post.supersedes for c in log if c.post.supersedes}
 
@@ -536,16 +556,19 @@ def _news(
 ) -> tuple[list[Alert], list[Told], dict[str, str]]:
     """The alerts not told yet, their records, and the ids of told ones a candidate repeats.
 
-    A candidate repeats a told alert when it has its id, or the same status and sides and counts the
-    told change's first post (or an original of which that post was a copy): the same change,
-    re-derived after an earlier post arrived late (which moves its first evidence, so its id). It is
-    not sent again, and the state names it as told.
+    A candidate repeats a told alert when it has its id, or the same status and sides and either counts
+    the told change's first post (or an original of which that post was a copy) — the same change,
+    re-derived after an earlier post arrived late (which moves its first evidence, so its id) — or
+    belongs to the told change by id (a change told under a renamed id that a later replay splits in
+    two: the part that keeps the id has nothing new to tell). It is not sent again, and the state names
+    it as told.
     """
     sent: list[Alert] = []
     new: list[Told] = []
     renames: dict[str, str] = {}
     for alert, posts, first_post_id in candidates:
         counted = posts.union(*(superseded_by.get(post_id, ()) for post_id in posts))
+        change_id = renames.get(alert.change_id, alert.change_id)  # as it would be told
         match = next(
             (
                 t
@@ -554,7 +577,7 @@ def _news(
                 or (
                     t.status is alert.status
                     and (t.gained_by, t.lost_by) == (alert.gained_by, alert.lost_by)
-                    and t.first_post_id in counted
+                    and (t.first_post_id in counted or t.change_id == change_id)
                 )
             ),
             None,
@@ -563,7 +586,7 @@ def _news(
             renames[alert.alert_id] = match.alert_id
             renames[alert.change_id] = match.change_id
             continue
-        alert = alert.model_copy(update={"change_id": renames.get(alert.change_id, alert.change_id)})
+        alert = alert.model_copy(update={"change_id": change_id})
         sent.append(alert)
         new.append(
             Told(

@@ -245,3 +245,17 @@ def test_a_kept_denial_from_before_the_report_does_not_contest_it() -> None:
         ]
     )
     assert [a.status for a in alerts] == [AlertStatus.REPORTED]
+
+
+@pytest.mark.parametrize("same_account", [False, True])
+def test_a_report_arriving_after_a_later_one_is_not_told_again(same_account: bool) -> None:
+    """Arrival is not event order (partitions interleave): the later post is told first as a report;
+    when the earlier one arrives it belongs to the same change, so that change is not reported again
+    under a new id — with a second account it is now confirmed, with the same account nothing is new."""
+    earlier = make_claim(account="AsvakaNews")
+    later = make_claim(account="AsvakaNews" if same_account else "PanjshirProvin1", minutes=50)
+    state, alerts = run([later, earlier])
+    expected = [AlertStatus.REPORTED] if same_account else [AlertStatus.REPORTED, AlertStatus.CONFIRMED]
+    assert [a.status for a in alerts] == expected
+    assert len({a.change_id for a in alerts}) == 1
+    assert state.controller == ("taliban" if same_account else "resistance")
