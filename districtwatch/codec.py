@@ -8,11 +8,13 @@ deserializer.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from districtwatch.errors import DecodeError
+from districtwatch.schemas import DeadLetter
 
 Record = TypeVar("Record", bound=BaseModel)
 
@@ -42,6 +44,29 @@ def decode(raw: bytes | str | None, model: type[Record], *, max_bytes: int | Non
         if first["type"] == "model_type" and not first["loc"]:
             raise DecodeError("expected a JSON object") from exc
         raise DecodeError(f"invalid {model.__name__}: {describe(exc)}") from exc
+
+
+#: At most this much of a record is kept in its dead letter: the letter carries it base64-encoded (a
+#: third larger) and must stay under the producer's 1 MiB request limit, or the letter itself is lost.
+MAX_KEPT_BYTES = 256 * 1024
+
+
+def dead_letter_for(
+    stage: str, reason: str, raw: bytes, topic: str | None, partition: int | None, offset: int | None
+) -> DeadLetter:
+    """The dead letter of ``raw``, read at ``topic[partition]@offset``; a huge record is cut, and says so."""
+    if len(raw) > MAX_KEPT_BYTES:
+        reason = f"{reason} (the first {MAX_KEPT_BYTES:,} of {len(raw):,} bytes are kept)"
+        raw = raw[:MAX_KEPT_BYTES]
+    return DeadLetter(
+        stage=stage,
+        reason=reason,
+        raw=raw,
+        topic=topic,
+        partition=partition,
+        offset=offset,
+        at=datetime.now(UTC),
+    )
 
 
 def describe(exc: ValidationError) -> str:

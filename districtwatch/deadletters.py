@@ -8,40 +8,23 @@ find the original.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from faust.types import EventT
 
 from districtwatch import topics
 from districtwatch.app import metrics
-from districtwatch.codec import encode
+from districtwatch.codec import dead_letter_for, encode
 from districtwatch.schemas import DeadLetter
 
 log = logging.getLogger(__name__)
 
 
-#: At most this much of a record is kept in its dead letter: the letter carries it base64-encoded (a
-#: third larger) and must stay under the producer's 1 MiB request limit, or the letter itself is lost.
-MAX_KEPT_BYTES = 256 * 1024
-
-
 def letter(
     stage: str, reason: str, raw: bytes, topic: str | None, partition: int | None, offset: int | None
 ) -> DeadLetter:
-    """The dead letter for ``raw`` read at ``topic[partition]@offset``, logged; a huge record is cut."""
-    if len(raw) > MAX_KEPT_BYTES:
-        reason = f"{reason} (the first {MAX_KEPT_BYTES:,} of {len(raw):,} bytes are kept)"
-        raw = raw[:MAX_KEPT_BYTES]
+    """``codec.dead_letter_for``, logged with where the record was read."""
     log.warning("dead letter from %s at %s[%s]@%s: %s", stage, topic or "?", partition, offset, reason)
-    return DeadLetter(
-        stage=stage,
-        reason=reason,
-        raw=raw,
-        topic=topic,
-        partition=partition,
-        offset=offset,
-        at=datetime.now(UTC),
-    )
+    return dead_letter_for(stage, reason, raw, topic, partition, offset)
 
 
 async def dead_letter(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from districtwatch.codec import decode, encode
+from districtwatch.codec import MAX_KEPT_BYTES, dead_letter_for, decode, encode
 from districtwatch.errors import DecodeError, RecordError
 from districtwatch.schemas import DeadLetter, Post
 
@@ -57,3 +57,18 @@ def test_dead_letter_keeps_arbitrary_bytes_through_json() -> None:
     raw = b"\xff\x00{not json at all"
     letter = DeadLetter(stage="filter", reason="malformed", raw=raw, at=datetime(2021, 1, 1, tzinfo=UTC))
     assert decode(encode(letter), DeadLetter).raw == raw
+
+
+def test_a_dead_letter_keeps_a_small_record_whole_and_cuts_a_huge_one_saying_so() -> None:
+    small = dead_letter_for("filter", "malformed JSON", b"{bad", "posts.raw", 1, 7)
+    assert (small.raw, small.reason, small.topic, small.partition, small.offset) == (
+        b"{bad",
+        "malformed JSON",
+        "posts.raw",
+        1,
+        7,
+    )
+    huge = dead_letter_for("filter", "too big", b"x" * (MAX_KEPT_BYTES + 10), "posts.raw", 0, 0)
+    assert huge.raw == b"x" * MAX_KEPT_BYTES
+    assert huge.reason == f"too big (the first {MAX_KEPT_BYTES:,} of {MAX_KEPT_BYTES + 10:,} bytes are kept)"
+    assert len(encode(huge)) < 1024 * 1024  # under the producer's default request limit
