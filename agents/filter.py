@@ -47,7 +47,8 @@ Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
 
 @dataclass(frozen=True, slots=True)
 class PartitionPosition:
-    """Where the filter stands on one partition of posts.raw, for the watchdog's lag metrics."""
+    """Where a consumer stands on one partition, for the watchdog's lag metrics (the filter's on posts.raw,
+    Faust's on the other stages' inputs)."""
 
     topic: str
     partition: int

@@ -1,7 +1,7 @@
 """What the filter stage decides about one raw post: reject it, drop it as irrelevant, or pass it on.
 
 Pure: no Faust, no broker. The stage (``districtwatch.agents.filter``) reads ``posts.raw`` in batches
-and asks :func:`screen` about each record; keeping the decision here lets it be tested record by record
+and asks a :class:`Screen` about each record; keeping the decision here lets it be tested record by record
 and keeps the stage a loop of reads, sends and commits.
 """
 
