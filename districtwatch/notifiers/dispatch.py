@@ -8,7 +8,9 @@ platform's message reference, or ``failed``. So after a crash:
 
 * ``delivered``: the alert is not sent again (the offset may not have been committed; the table was);
 * ``sending``: the worker died during the send. It may have reached the platform, so it is not sent
-  again — that would break at-most-once — but dead-lettered as ``interrupted`` for a person to check;
+  again — that would break at-most-once — but dead-lettered as ``interrupted`` for a person to check,
+  and recorded so: a later copy of the alert is not sent either (it once was, when this was
+  recorded as ``failed``: the Kafka takeover test caught an alert reaching Slack twice);
 * ``failed`` (dead-lettered before): a replay of the alert tries again.
 
 In the worker the store is two Faust tables (``districtwatch.agents.notify``); :class:`MemoryStore`
@@ -35,7 +37,7 @@ from districtwatch.schemas import Alert
 
 log = logging.getLogger(__name__)
 
-SENDING, DELIVERED, FAILED = "sending", "delivered", "failed"
+SENDING, DELIVERED, FAILED, INTERRUPTED = "sending", "delivered", "failed", "interrupted"
 
 
 class DeliveryStore(Protocol):
@@ -125,7 +127,13 @@ class DestinationRunner:
                 f"a restart interrupted its delivery begun at {prior.get('at', '?')}; it may have "
                 "arrived, so it is not sent again"
             )
-            store.set_delivery(name, alert.alert_id, {"state": FAILED, "at": self._stamp(), "reason": reason})
+            store.set_delivery(
+                name, alert.alert_id, {"state": INTERRUPTED, "at": self._stamp(), "reason": reason}
+            )
+            return DeliveryOutcome(name, alert.alert_id, Outcome.INTERRUPTED, reason=reason)
+        if prior.get("state") == INTERRUPTED:
+            # Another copy of it (control re-sends an alert when its claim is redelivered): still not sent.
+            reason = str(prior.get("reason") or "its delivery was interrupted; it is not sent again")
             return DeliveryOutcome(name, alert.alert_id, Outcome.INTERRUPTED, reason=reason)
         thread = store.thread(name, alert.change_id)
 

@@ -334,6 +334,12 @@ async def test_a_restart_does_not_deliver_again(slack: FakeSlack, telegram: Fake
     assert again.of("alerts") == [Outcome.ALREADY_DELIVERED] * 3 + [Outcome.INTERRUPTED]
     assert len(slack.calls()) + len(telegram.calls()) == before
     assert "may have arrived" in (again.outcomes["alerts"][3].reason or "")
+    # a later copy of the interrupted alert (control re-sends an alert for a redelivered claim): not sent
+    third = await deliver_all(
+        config_of({"alerts": ALL_THREE["alerts"]}), settings_for(slack, telegram), [fourth], store
+    )
+    assert third.of("alerts") == [Outcome.INTERRUPTED]
+    assert len(slack.calls()) + len(telegram.calls()) == before
 
 
 async def test_a_down_destination_does_not_hold_up_the_others(
