@@ -17,6 +17,7 @@ from districtwatch.control import district_key
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Claim, Post, PostRef
+from districtwatch.screening import read_post
 
 STAGE = "extract"
 
@@ -30,9 +31,8 @@ async def extract_claims(stream: Any) -> None:
         except DecodeError as exc:
             await dead_letter(STAGE, "decode", str(exc), event)
             continue
-        home = accounts().home_province(post.platform, post.account)
-        try:
-            result = extractor().extract(post.text, home_province=home, at=post.created_at)
+        try:  # the reading the filter keyed the post by: the same inputs, the same claims
+            result = read_post(extractor(), accounts(), post)
         except Exception as exc:  # an extractor bug must not stop the stream; the post is kept
             await dead_letter(STAGE, "extractor_error", f"{type(exc).__name__}: {exc}", event)
             continue

@@ -15,10 +15,10 @@ from districtwatch.accounts import AccountRegistry
 from districtwatch.codec import decode
 from districtwatch.dedup import repost_author
 from districtwatch.errors import DecodeError
-from districtwatch.extraction import Extractor
+from districtwatch.extraction import Extraction, Extractor
 from districtwatch.schemas import Post
 
-__all__ = ["Passed", "Rejected", "Screen", "claims_key"]
+__all__ = ["Passed", "Rejected", "Screen", "claims_key", "read_post"]
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +39,29 @@ class Passed:
     key: bytes | None
 
 
-def claims_key(extractor: Extractor, text: str) -> bytes:
+def read_post(extractor: Extractor, accounts: AccountRegistry, post: Post) -> Extraction:
+    """The one reading of a post, for the filter's dedup key and the extract stage's claims alike.
+
+    The account's home province resolves a district name used in two provinces, and the post's time
+    picks the pack's dated defaults: read without them, a post from a Zabul account and one from a
+    Kandahar account saying "Taliban captured Arghandab district" claimed nothing, shared the empty
+    key, and the second was judged a copy of the first and dropped.
+    """
+    home = accounts.home_province(post.platform, post.account)
+    return extractor.extract(post.text, home_province=home, at=post.created_at)
+
+
+def claims_key(extraction: Extraction) -> bytes:
     """What a post claims — districts and sides —, as the dedup key: copies of a claim say the same,
-    and posts that differ in a district or a winner are never compared."""
-    claims = extractor.extract(text).claims
-    said = {f"{c.province}/{c.district}:{c.kind}:{c.lost_by or ''}>{c.gained_by or ''}" for c in claims}
+    and posts that differ in a district or a winner are never compared. A name left ambiguous counts
+    with its candidates, so such posts meet only their own copies, not every post that claims nothing."""
+    said = {
+        f"{c.province}/{c.district}:{c.kind}:{c.lost_by or ''}>{c.gained_by or ''}" for c in extraction.claims
+    }
+    said.update(
+        "?" + ",".join(f"{p}/{d}" for d, p in sorted(a.candidates, key=lambda c: (c[1], c[0])))
+        for a in extraction.ambiguous
+    )
     return "|".join(sorted(said)).encode("utf-8")
 
 
@@ -85,7 +103,7 @@ class Screen:
             post = post.model_copy(update={"repost_of_account": author})
         if not self.extractor.is_relevant(post.text):
             return Passed(post, None)
-        return Passed(post, claims_key(self.extractor, post.text))
+        return Passed(post, claims_key(read_post(self.extractor, self.accounts, post)))
 
     def account_label(self, post: Post) -> str:
         """Bounded label values: registered accounts by name, everyone else together."""
