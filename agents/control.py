@@ -12,8 +12,6 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from aiokafka.partitioner import murmur2
-
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.baseline import Baseline, initial_state
@@ -29,6 +27,7 @@ from districtwatch.control import (
 )
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import RecordError
+from districtwatch.kafka import key_partition
 from districtwatch.schemas import Alert, Claim, Verdict
 
 STAGE = "control"
@@ -133,8 +132,8 @@ def export_district(before: DistrictState | None, after: DistrictState) -> None:
 
 
 def owned_by_this_worker(key: str, assigned: set[int], partitions: int) -> bool:
-    """Whether the district's claims land on a partition this worker holds (Kafka's key hashing)."""
-    return murmur2(key.encode("utf-8")) % partitions in assigned
+    """Whether the district's claims land on a partition this worker holds (the producer's partitioner)."""
+    return key_partition(key.encode("utf-8"), partitions) in assigned
 
 
 @app.timer(15.0)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
