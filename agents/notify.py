@@ -24,21 +24,21 @@ Without a notifiers file (DISTRICTWATCH_NOTIFIERS_FILE) this module registers no
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
-from faust.types import EventT, TableT
+from faust.types import EventT, TableT, TopicT
 
 from districtwatch import topics
 from districtwatch.app import app, registry, settings
-from districtwatch.codec import decode, encode
+from districtwatch.codec import decode
+from districtwatch.deadletters import dead_letter
 from districtwatch.errors import DecodeError
 from districtwatch.notifiers.base import MessageRef
 from districtwatch.notifiers.destinations import Destinations, build, check_secrets
 from districtwatch.notifiers.dispatch import DestinationRunner, delivery_key, thread_key
 from districtwatch.notifiers.metrics import NotifierMetrics
 from districtwatch.notifiers.routing import NotifiersConfig, load_config, route
-from districtwatch.schemas import Alert, DeadLetter
+from districtwatch.schemas import Alert
 
 STAGE = "notify"
 log = logging.getLogger(__name__)
@@ -120,16 +120,15 @@ def _register(config: NotifiersConfig) -> None:
                     alert = decode(event.value, Alert)
                 except DecodeError as exc:
                     if name == first:  # one dead letter per bad record, not one per destination
-                        await _dead_letter(deadletters, "all", f"decode: {exc}", event)
+                        await _dead_letter(deadletters, "all", "decode", f"decode: {exc}", event)
                     continue
                 if name not in route(alert, config):
                     continue
                 outcome = await runner.handle(alert)
                 log.debug("%s → %s: %s", alert.alert_id, name, outcome.outcome.value)
                 if outcome.dead_letter:
-                    await _dead_letter(
-                        deadletters, name, f"{name}: {outcome.outcome.value}: {outcome.reason}", event
-                    )
+                    kind, why = outcome.outcome.value, outcome.reason
+                    await _dead_letter(deadletters, name, kind, f"{name}: {kind}: {why}", event)
 
         app.agent(topics.alerts, name=f"notify-{name}")(notify)
 
@@ -137,27 +136,10 @@ def _register(config: NotifiersConfig) -> None:
         agent_for(name)
 
 
-async def _dead_letter(topic: Any, destination: str, reason: str, event: EventT[Any]) -> None:
-    message = event.message
-    value = event.value if isinstance(event.value, bytes) else str(event.value).encode("utf-8")
-    record = DeadLetter(
-        stage=STAGE,
-        reason=reason,
-        raw=value,
-        topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        at=datetime.now(UTC),
-    )
-    await topic.send(key=destination.encode(), value=encode(record))
-    log.warning(
-        "dead letter from %s at %s[%s]@%s: %s",
-        STAGE,
-        message.topic,
-        message.partition,
-        message.offset,
-        reason,
-    )
+async def _dead_letter(topic: TopicT, destination: str, kind: str, reason: str, event: EventT[bytes]) -> None:
+    """An alert kept on ``alerts.deadletter``, keyed by its destination (``all``: a record no
+    destination could read); ``kind`` (decode, rejected, gave_up, interrupted) labels the metric."""
+    await dead_letter(STAGE, kind, reason, event, to=topic, key=destination.encode())
 
 
 if settings.notifiers_file is not None:

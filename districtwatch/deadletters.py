@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from faust.types import EventT
+from faust.types import EventT, TopicT
 
 from districtwatch import topics
 from districtwatch.app import metrics
@@ -28,9 +28,20 @@ def letter(
 
 
 async def dead_letter(
-    stage: str, kind: str, reason: str, event: EventT[bytes] | None, raw: bytes | None = None
+    stage: str,
+    kind: str,
+    reason: str,
+    event: EventT[bytes] | None,
+    raw: bytes | None = None,
+    *,
+    to: TopicT | None = None,
+    key: bytes | None = None,
 ) -> None:
-    """Keep ``raw`` (default: the event's value) with its reason on the dead-letter topic."""
+    """Keep ``raw`` (default: the event's value) with its reason on the dead-letter topic.
+
+    ``to`` is another dead-letter topic (notify's ``alerts.deadletter``) and ``key`` its key (default:
+    the stage): every stage's letters take this one path, so each is cut to size and counted.
+    """
     message = event.message if event is not None else None
     value = raw if raw is not None else (event.value if event is not None else b"")
     record = letter(
@@ -41,5 +52,5 @@ async def dead_letter(
         message.partition if message else None,
         message.offset if message else None,
     )
-    await topics.deadletter.send(key=stage.encode(), value=encode(record))
+    await (to or topics.deadletter).send(key=key or stage.encode(), value=encode(record))
     metrics.stage_deadlettered.labels(stage, kind).inc()
