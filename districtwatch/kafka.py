@@ -74,7 +74,7 @@ async def topic_partitions(consumer: AIOKafkaConsumer, topic: str) -> set[int] |
     broker then answers with every topic, Apache Kafka with none. So the topic is added to the
     topics the client tracks (aiokafka has no public call for it) and the metadata refreshed.
     """
-    await consumer._client.add_topic(topic)
+    await consumer._client.add_topic(topic)  # private hook (pinned in tests/unit/test_library_hooks.py)
     partitions: set[int] | None = consumer.partitions_for_topic(topic)
     return partitions
 

@@ -7,6 +7,10 @@ Three changes, each small and each measured (see the README's Guarantees and ben
   (:func:`districtwatch.recovery.seek_to_committed_or_start`);
 * with ``exactly_once``, what an agent sends goes in the transaction of the partition its input came
   from (:class:`SourcePartitionTransactions`).
+
+Faust offers no setting or public hook for any of them, so this module overrides or reads private
+parts of Faust and aiokafka; each is marked "private hook" below and pinned by
+``tests/unit/test_library_hooks.py``, which fails naming the hook when an upgrade removes it.
 """
 
 from __future__ import annotations
@@ -31,18 +35,21 @@ FETCH_MAX_WAIT_MS = 50
 
 
 class _ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
+    # private hook: the one place Faust builds its aiokafka consumer, so the one place to adjust it
     def _create_worker_consumer(self, transport: faust_aiokafka.Transport) -> AIOKafkaConsumer:
         consumer = super()._create_worker_consumer(transport)
-        # read by AIOKafkaConsumer.start() when it builds its Fetcher; Faust offers no setting for it
+        # private hook: read by AIOKafkaConsumer.start() when it builds its Fetcher; Faust hard-codes
+        # fetch_max_wait_ms and offers no setting for it
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS
         return consumer
 
     async def seek_to_committed_or_start(self, leave: Collection[str]) -> Mapping[TP, int]:
-        consumer = self._ensure_consumer()
+        consumer = self._ensure_consumer()  # private hook: the thread's aiokafka consumer, started
         return await self.call_thread(seek_to_committed_or_start, consumer, leave=leave)  # type: ignore[no-any-return]
 
 
 class _Consumer(faust_aiokafka.Consumer):
+    # private hook: where Faust picks the consumer-thread class; no setting names it
     def _new_consumer_thread(self) -> faust_aiokafka.AIOKafkaConsumerThread:
         return _ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
@@ -51,7 +58,7 @@ class _Consumer(faust_aiokafka.Consumer):
         :func:`districtwatch.recovery.seek_to_committed_or_start` for why)."""
         if self.app.conf.consumer_auto_offset_reset != "earliest":
             return await super().seek_to_committed()
-        thread = cast(_ConsumerThread, self._thread)
+        thread = cast(_ConsumerThread, self._thread)  # private hook: the thread built above
         return await thread.seek_to_committed_or_start(leave=self.app.tables.changelog_topics)
 
 

@@ -70,6 +70,8 @@ def _fetching() -> dict[str, list[str]]:
     or held back because their stream's buffer is full. One that stays here is a stuck worker."""
     consumer: Any = app.consumer
     held = {tp for tp in consumer.assignment() if tp.topic not in app.tables.changelog_topics}
+    # private hooks: Faust's flow control keeps these sets and offers no public view of them; /status
+    # is where an operator sees a partition the worker holds but does not fetch
     active = consumer._get_active_partitions()
 
     def names(tps: set[Any]) -> list[str]:

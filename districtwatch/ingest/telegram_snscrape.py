@@ -197,12 +197,13 @@ def _scraper_class() -> type[Any]:
             self._pages_read = 0
 
         def close(self) -> None:
-            self._session.close()
+            self._session.close()  # private hook: snscrape's requests.Session, which it never closes
 
         def landed_url(self) -> str:
-            response, _ = self._initial_page()
+            response, _ = self._initial_page()  # private hook: the first page fetch, redirects followed
             return str(response.url)
 
+        # private hook: snscrape's one HTTP call, where the base URL, the timeout and the status map go
         def _request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:
             if url.startswith(TME):
                 url = self._base_url + url[len(TME) :]
@@ -222,6 +223,7 @@ def _scraper_class() -> type[Any]:
                 raise MalformedPage(f"{url}: unexpected HTTP {status}")
             return response
 
+        # private hook: snscrape's parse of one page, where a page it cannot read becomes MalformedPage
         def _soup_to_items(
             self, soup: Any, pageUrl: str, onlyUsername: bool = False
         ) -> Iterator[Any]:  # snscrape's names
