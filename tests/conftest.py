@@ -21,6 +21,22 @@ from districtwatch.demo import WorkerProcess, running_worker, sample_file, worke
 from districtwatch.settings import Settings
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("districtwatch")
+    group.addoption(
+        "--kill-loops",
+        type=int,
+        default=1,
+        help="run the Kafka kill test this many times, each on fresh topics (to reproduce a rare hang)",
+    )
+    group.addoption(
+        "--kill-timeout",
+        type=float,
+        default=240.0,
+        help="seconds the kill test's survivor has to reach the calm run's outcome (shorter when looping)",
+    )
+
+
 @pytest.fixture(scope="session")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedBroker]:
     log = tmp_path_factory.mktemp("broker") / "tansu.log"

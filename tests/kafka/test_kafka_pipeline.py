@@ -226,6 +226,12 @@ def assert_each_alert_delivered_once(pipeline: Pipeline, slack: FakeSlack, alert
     assert not missing, f"never delivered: {sorted(missing)[:5]}"
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``--kill-loops N`` runs the kill test N times (``loop`` 0..N-1), each with its own topics."""
+    if "loop" in metafunc.fixturenames:
+        metafunc.parametrize("loop", range(metafunc.config.getoption("--kill-loops")))
+
+
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize(
     "guarantee",
@@ -233,6 +239,8 @@ def assert_each_alert_delivered_once(pipeline: Pipeline, slack: FakeSlack, alert
 )
 def test_a_worker_killed_in_a_group_of_two_changes_nothing(
     guarantee: str,
+    loop: int,
+    request: pytest.FixtureRequest,
     kafka: KafkaBroker,
     synthetic_stream: Path,
     calm_runs: Callable[..., Run],
@@ -240,7 +248,8 @@ def test_a_worker_killed_in_a_group_of_two_changes_nothing(
     tmp_path: Path,
 ) -> None:
     """Two workers share the partitions; one is SIGKILLed a third of the way in; the survivor takes
-    its partitions over. The outcome and map equal an undisturbed run; no alert id reaches Slack twice."""
+    its partitions over. The outcome and map equal an undisturbed run; no alert id reaches Slack twice.
+    Looped with ``--kill-loops 20 --kill-timeout 120`` (README, Guarantees)."""
     calm = calm_runs("kafka", guarantee, synthetic_stream, "2")
     pipeline = notifying(kafka, tmp_path, slack, guarantee)
     with pipeline.worker("survivor") as survivor:
@@ -250,7 +259,7 @@ def test_a_worker_killed_in_a_group_of_two_changes_nothing(
             victim.process.kill()  # SIGKILL: no LeaveGroup, no commit; the group notices at session end
             victim.process.wait()
             assert filter_in(survivor) < POSTS, "the victim died after the work was done"
-        alerts = converge(pipeline, survivor, calm)
+        alerts = converge(pipeline, survivor, calm, timeout=request.config.getoption("--kill-timeout"))
     assert_each_alert_delivered_once(pipeline, slack, alerts)
 
 
