@@ -36,6 +36,9 @@ class Metrics:
     committed_offset_age: Gauge
     event_loop_stalls: Counter
     event_loop_lateness: Histogram
+    recovery_stalled: Gauge
+    recovery_stuck: Gauge
+    recovery_unstuck: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry) -> Metrics:
@@ -112,6 +115,22 @@ class Metrics:
                 "How late the watchdog's timer woke up.",
                 buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
                 registry=registry,
+            ),
+            recovery_stalled=Gauge(
+                "districtwatch_recovery_stalled_seconds",
+                "Seconds this worker has held partitions without being ready and without any table "
+                "recovery progress (0 when ready).",
+                registry=registry,
+            ),
+            recovery_stuck=Gauge(
+                "districtwatch_recovery_stuck",
+                "1 while the worker has been stalled longer than DISTRICTWATCH_RECOVERY_STUCK_S.",
+                registry=registry,
+            ),
+            recovery_unstuck=counter(
+                "districtwatch_recovery_unstuck_total",
+                "What the watchdog did to a stuck worker: restart_recovery, then rejoin (the group).",
+                ("action",),
             ),
         )
 

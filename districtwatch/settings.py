@@ -77,6 +77,13 @@ class Settings(BaseSettings):
     max_push_body_bytes: int = Field(1_000_000, ge=1024, description="Largest body POST /posts accepts.")
     rebalance_timeout_s: float = Field(4.0, gt=0, description="Consumer-group rebalance timeout.")
     session_timeout_s: float = Field(10.0, gt=0, description="Consumer-group session timeout.")
+    recovery_stuck_s: float = Field(
+        120.0,
+        gt=0,
+        description="A worker holding partitions, not ready, with no table-recovery progress for this "
+        "long is stuck: the watchdog restarts its recovery, then makes it rejoin the group. Keep it "
+        "well above the rebalance timeout, which a rejoin takes.",
+    )
     log_level: str = Field("info", description="Worker log level.")
     processing_guarantee: Literal["at_least_once", "exactly_once"] = Field(
         "at_least_once",

@@ -1,6 +1,7 @@
 """The worker's HTTP API beside Faust's own pages: status, the control map, alerts, verdicts.
 
-    GET  /status                              records in/out/dropped/dead-lettered per stage
+    GET  /status                              records in/out/dropped/dead-lettered per stage, readiness,
+                                              a stuck recovery and what the watchdog did about it
     GET  /control?layer=assessed|claimed&province=P   GeoJSON, one feature per district
     GET  /control/{province}/{district}       one district with history and recent alerts
     GET  /alerts?since=ISO-8601&limit=N       recent alerts, oldest first
@@ -28,6 +29,7 @@ from districtwatch.codec import describe, encode
 from districtwatch.control import DistrictState, district_key, verdict_id
 from districtwatch.controlmap import MapDistrict, alerts_since, control_geojson, district_view
 from districtwatch.schemas import Verdict
+from districtwatch.watchdog import recovery_watch
 
 MAX_ALERTS = 1000
 
@@ -61,7 +63,12 @@ def _districts() -> list[MapDistrict]:
 
 @app.page("/status")
 async def status(self: web.View, request: web.Request) -> web.Response:
-    body: dict[str, Any] = {"stages": metrics.stage_totals(), "ready": _ready(), "fetching": _fetching()}
+    body: dict[str, Any] = {
+        "stages": metrics.stage_totals(),
+        "ready": _ready(),
+        "fetching": _fetching(),
+        "recovery": recovery_watch.status(),  # stuck: not ready, and recovery reads nothing
+    }
     return self.json(body)
 
 

@@ -51,6 +51,21 @@ HOOKS = [
     ),
     Hook(f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread", "_ensure_consumer", "districtwatch.transport", ()),
     Hook(f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread", "call_thread", "districtwatch.transport", ("fun",)),
+    Hook(
+        f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread",
+        "verify_event_path",
+        "districtwatch.transport",
+        ("now", "tp"),
+    ),
+    Hook(
+        "aiokafka.consumer.subscription_state:Assignment", "state_value", "districtwatch.transport", ("tp",)
+    ),
+    Hook(
+        "aiokafka.consumer.group_coordinator:GroupCoordinator",
+        "request_rejoin",
+        "districtwatch.transport",
+        (),
+    ),
     Hook(f"{FAUST_AIOKAFKA}:Consumer", "_new_consumer_thread", "districtwatch.transport", ()),
     Hook(f"{FAUST_AIOKAFKA}:Consumer", "seek_to_committed", "districtwatch.transport", ()),
     Hook(
@@ -71,6 +86,7 @@ HOOKS = [
         ("generation_id",),
     ),
     Hook("faust.tables.recovery:Recovery", "_is_changelog_tp", "districtwatch.recovery", ("tp",)),
+    Hook("faust.tables.recovery:Recovery", "_wait", "districtwatch.watchdog", ("coro",)),
     Hook("faust.transport.consumer:Consumer", "_get_active_partitions", "districtwatch.web", ()),
     Hook("faust.transport.consumer:Consumer", "resume_partitions", "districtwatch.recovery", ("tps",)),
     Hook("faust.transport.consumer:Consumer", "pause_partitions", "districtwatch.recovery", ("tps",)),
@@ -162,6 +178,33 @@ def test_the_private_state_of_faust_and_aiokafka_objects_we_read_or_set_is_still
         )
     if "self._client =" not in source(AIOKafkaConsumer.__init__):
         problems.append("aiokafka AIOKafkaConsumer._client is gone (districtwatch.kafka.topic_partitions)")
+    for name in ("_fetcher", "_coordinator"):
+        if f"self.{name} =" not in source(AIOKafkaConsumer.start):
+            problems.append(
+                f"aiokafka AIOKafkaConsumer.{name} is no longer set by start() (districtwatch.transport)"
+            )
+    state = resolve("aiokafka.consumer.subscription_state:TopicPartitionState")
+    if not isinstance(getattr(state, "has_valid_position", None), property):
+        problems.append("aiokafka TopicPartitionState.has_valid_position is gone (districtwatch.transport)")
+    if ".assignment.state_value(" not in source(
+        resolve(f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread").verify_event_path
+    ):
+        problems.append(
+            "faust AIOKafkaConsumerThread.verify_event_path no longer reads aiokafka's partition state "
+            "as districtwatch.transport's guard does"
+        )
+    recovery: Any = app.tables.recovery  # type: ignore[attr-defined]
+    if not hasattr(recovery.signal_recovery_start, "set") or "signal_recovery_start" not in source(
+        Recovery._wait
+    ):
+        problems.append(
+            "faust Recovery.signal_recovery_start no longer restarts a waiting recovery "
+            "(districtwatch.watchdog's restart_recovery)"
+        )
+    if not hasattr(recovery, "active_offsets") or not hasattr(recovery, "completed"):
+        problems.append(
+            "faust Recovery.active_offsets / .completed are gone (districtwatch.watchdog's progress)"
+        )
     if "self._session =" not in source(resolve("snscrape.base:Scraper").__init__):
         problems.append(
             "snscrape Scraper._session is gone (districtwatch.ingest.telegram_snscrape closes it)"
