@@ -192,7 +192,8 @@ def slack() -> Iterator[FakeSlack]:
 
 
 def notifying(kafka: KafkaBroker, tmp_path: Path, slack: FakeSlack, guarantee: str) -> Pipeline:
-    """Two partitions, one Slack destination for every alert, short sessions (a dead member leaves fast)."""
+    """Two partitions, one Slack destination for every alert, short sessions (a dead member leaves fast),
+    and a watchdog that acts on a recovery stuck for 30 s (well within the time to converge)."""
     notifiers = tmp_path / "notifiers.yaml"
     notifiers.write_text(
         "destinations:\n"
@@ -208,6 +209,7 @@ def notifying(kafka: KafkaBroker, tmp_path: Path, slack: FakeSlack, guarantee: s
         slack_bot_token=SLACK_TOKEN,
         slack_api_url=slack.api_url,
         session_timeout_s="6",
+        recovery_stuck_s="30",
     )
 
 
@@ -260,6 +262,8 @@ def test_a_worker_killed_in_a_group_of_two_changes_nothing(
             victim.process.wait()
             assert filter_in(survivor) < POSTS, "the victim died after the work was done"
         alerts = converge(pipeline, survivor, calm, timeout=request.config.getoption("--kill-timeout"))
+        remedies = (survivor.status() or {}).get("recovery", {}).get("remedies", 0)
+    print(f"kill loop {loop}: the watchdog took {remedies} remedies for a stuck recovery")
     assert_each_alert_delivered_once(pipeline, slack, alerts)
 
 
