@@ -153,6 +153,37 @@ def recovery_progress() -> Hashable:
     return (app.consumer_generation_id, frozenset(offsets.items()))
 
 
+async def stuck_state() -> dict[str, Any]:
+    """Where a stuck recovery stands, logged before the remedy so that the cause can be told later:
+    per active changelog partition the offset applied, the highwater, the fetch position and Faust's
+    read offset, whether Faust fetches it (active, paused), and the flow flags. Diagnostics only: a
+    part that fails to read is reported as such, never raised.
+    """
+    recovery: Any = app.tables.recovery  # type: ignore[attr-defined]
+    consumer: Any = app.consumer
+    state: dict[str, Any] = {}
+    try:  # private hooks (Faust's consumer and recovery state), read only
+        active = consumer._get_active_partitions()
+        for tp in sorted(recovery.active_tps):
+            state[f"{tp.topic}[{tp.partition}]"] = {
+                "applied": recovery.active_offsets.get(tp),
+                "highwater": recovery.active_highwaters.get(tp),
+                "position": await consumer.position(tp),
+                "read_offset": consumer._read_offset.get(tp),
+                "fetching": tp in active,
+                "paused": tp in consumer._paused_partitions,
+                "standby_too": tp in recovery.standby_tps,
+            }
+        state["flow_active"] = consumer.flow_active
+        state["flow_control_active"] = app.flow_control.is_active()
+        state["not_waiting_next_records"] = consumer.not_waiting_next_records.is_set()
+        state["changelog_queue"] = app.tables.changelog_queue.qsize()  # type: ignore[attr-defined]
+        state["buffered"] = sorted(f"{tp.topic}[{tp.partition}]" for tp in consumer._buffered_partitions)
+    except Exception as exc:  # a diagnostic must not stop the remedy
+        state["unreadable"] = repr(exc)
+    return state
+
+
 class RecoveryWatch(Service):
     """Notices a stuck recovery, says so (metrics, ``/status``, the log) and acts on it.
 
@@ -185,6 +216,7 @@ class RecoveryWatch(Service):
             self.clock.limit_s,
             action,
         )
+        log.warning("watchdog: the stuck recovery's state: %s", await stuck_state())
         self.clock.acted(now)
         self.last_action = action
         self.remedies += 1
