@@ -78,4 +78,5 @@ def test_a_worker_stuck_in_table_recovery_is_noticed_and_recovers_by_itself(
     )
     assert said == actions, said
     states = re.findall(r"watchdog: the stuck recovery's state: (.*)", log)
-    assert len(states) == len(actions) and "unreadable" not in states[0], states
+    assert len(states) == len(actions), states
+    assert "unreadable" not in states[0], states[0]
