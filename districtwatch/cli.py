@@ -126,6 +126,7 @@ def import_stages() -> None:
         importlib.import_module(f"districtwatch.agents.{module.name}")
     importlib.import_module("districtwatch.web")
     importlib.import_module("districtwatch.watchdog")
+    importlib.import_module("districtwatch.livemap.routes")
 
 
 def _posts_records(path: Path) -> Iterator[tuple[bytes | None, bytes]]:
