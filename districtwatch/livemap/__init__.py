@@ -10,6 +10,7 @@ workers that have read to the same offsets give the same answer.
     follower.py    the Faust service that reads the two topics into the read model
     timeline.py    who holds each district now, or at a past moment, and a district's history (pure)
     shapes.py      the district polygons shipped in data/ (built by scripts/build_map_shapes.py)
+    assets.py      the files of static/ the worker serves
     routes.py      GET /map, its assets, state, history and the server-sent event stream
     static/        the page, its script and style, Leaflet vendored from npm (no CDN)
 """

@@ -22,7 +22,6 @@ import asyncio
 import hmac
 import json
 from datetime import UTC, datetime
-from importlib import resources
 from typing import Any
 
 from aiohttp import web as aioweb
@@ -32,30 +31,14 @@ from districtwatch.agents.control import initial_for
 from districtwatch.app import app, extractor, settings
 from districtwatch.control import DistrictState, district_key
 from districtwatch.livemap import timeline
+from districtwatch.livemap.assets import STATIC, asset
 from districtwatch.livemap.follower import caught_up, read_model
 from districtwatch.livemap.readmodel import Change
 from districtwatch.livemap.shapes import district_shapes
 from districtwatch.web import ControlMap, _denied, _error
 
-#: The page's files, by the name in its URL, and their content type; nothing else is served.
-STATIC = {
-    "map.js": "text/javascript",
-    "map.css": "text/css",
-    "vendor/leaflet/leaflet.js": "text/javascript",
-    "vendor/leaflet/leaflet.css": "text/css",
-    "vendor/leaflet/images/layers.png": "image/png",
-    "vendor/leaflet/images/layers-2x.png": "image/png",
-    "vendor/leaflet/images/marker-icon.png": "image/png",
-    "vendor/leaflet/images/marker-icon-2x.png": "image/png",
-    "vendor/leaflet/images/marker-shadow.png": "image/png",
-    "vendor/leaflet/LICENSE": "text/plain",
-}
 #: Seconds between comments on an idle event stream, so proxies and browsers keep it open.
 KEEPALIVE_S = 15.0
-
-
-def _asset(name: str) -> bytes:
-    return resources.files("districtwatch.livemap").joinpath("static", name).read_bytes()
 
 
 def _initial(province: str, district: str) -> DistrictState:
@@ -80,7 +63,7 @@ async def _guarded(view: web.View, request: web.Request) -> web.Response | None:
 
 @app.page("/map")
 async def map_page(self: web.View, request: web.Request) -> web.Response:
-    return self.bytes(_asset("index.html"), content_type="text/html")
+    return self.bytes(asset("index.html"), content_type="text/html")
 
 
 @app.page("/map/static/{name:.+}")
@@ -90,7 +73,7 @@ class MapAsset(web.View):
         if content_type is None:
             return _error(self, 404, f"no map asset {name!r}")
         return self.bytes(
-            _asset(name), content_type=content_type, headers={"Cache-Control": "public, max-age=3600"}
+            asset(name), content_type=content_type, headers={"Cache-Control": "public, max-age=3600"}
         )
 
 
