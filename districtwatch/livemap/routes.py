@@ -41,16 +41,22 @@ from districtwatch.web import ControlMap, _denied, _error
 KEEPALIVE_S = 15.0
 
 
-def _initial(province: str, district: str) -> DistrictState:
+def _current(province: str, district: str) -> DistrictState:
+    """The district's state as the read model has it, or its baseline where nothing was said."""
     return read_model.state(district_key(province, district)) or initial_for(province, district)
 
 
 def _places() -> list[dict[str, Any]]:
     return [
-        {"key": district_key(d.province, d.name), "district": d.name, "province": d.province,
-         "lat": d.lat, "lon": d.lon}
+        {
+            "key": district_key(d.province, d.name),
+            "district": d.name,
+            "province": d.province,
+            "lat": d.lat,
+            "lon": d.lon,
+        }
         for d in extractor().gazetteer.districts
-    ]  # fmt: skip
+    ]
 
 
 async def _guarded(view: web.View, request: web.Request) -> web.Response | None:
@@ -110,7 +116,7 @@ class MapState(web.View):
                 at = at.replace(tzinfo=UTC)
         places = _places()
         if at is None:
-            entries = {p["key"]: timeline.live_entry(_initial(p["province"], p["district"])) for p in places}
+            entries = {p["key"]: timeline.live_entry(_current(p["province"], p["district"])) for p in places}
         else:
             keys = [(p["province"], p["district"]) for p in places]
             entries = timeline.entries_at(keys, read_model.alerts(), initial_for, at)
@@ -140,7 +146,7 @@ class MapDistrictHistory(web.View):
         record = extractor().gazetteer.district(province, district)
         if record is None:
             return _error(self, 404, f"no district {district!r} in province {province!r}")
-        state = _initial(record.province, record.name)
+        state = _current(record.province, record.name)
         return self.json(timeline.district_history(state, read_model.alerts()))
 
 
