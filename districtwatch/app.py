@@ -36,7 +36,12 @@ def create_app(settings: Settings) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=broker_urls(settings.bootstrap_servers),
-        autodiscover=["districtwatch.agents", "districtwatch.web", "districtwatch.watchdog"],
+        autodiscover=[
+            "districtwatch.agents",
+            "districtwatch.web",
+            "districtwatch.watchdog",
+            "districtwatch.livemap",
+        ],
         origin="districtwatch",
         datadir=str(settings.data_dir),
         store="memory://",  # tables are rebuilt from their changelog topics on start

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -126,6 +127,7 @@ def import_stages() -> None:
         importlib.import_module(f"districtwatch.agents.{module.name}")
     importlib.import_module("districtwatch.web")
     importlib.import_module("districtwatch.watchdog")
+    importlib.import_module("districtwatch.livemap.routes")
 
 
 def _posts_records(path: Path) -> Iterator[tuple[bytes | None, bytes]]:
@@ -242,9 +244,10 @@ def alerts(follow: bool, as_json: bool) -> None:
 @click.option(
     "--timeout", type=float, default=90.0, show_default=True, help="Seconds to wait for the pipeline."
 )
-def demo(as_json: bool, posts: Path | None, timeout: float) -> None:
+@click.option("--serve", is_flag=True, help="Keep broker and worker running for the live map until Ctrl-C.")
+def demo(as_json: bool, posts: Path | None, timeout: float, serve: bool) -> None:
     """Broker, worker and a replay of the bundled 20 Aug 2021 Baghlan sample; prints the alerts."""
-    from districtwatch.demo import run_demo, sample_file
+    from districtwatch.demo import WorkerProcess, run_demo, sample_file
     from districtwatch.render import alert_table
 
     settings = _settings()
@@ -256,6 +259,20 @@ def demo(as_json: bool, posts: Path | None, timeout: float) -> None:
     def replay(bootstrap: str, path: Path) -> int:
         return replay_file(derive(settings, bootstrap_servers=bootstrap), path, progress=not as_json)
 
+    def show(found: list[Any]) -> None:
+        if as_json:
+            for alert in found:
+                click.echo(alert.model_dump_json())
+            return
+        say(f"{len(found)} alerts")
+        click.echo(alert_table(found))
+
+    def keep_serving(worker: WorkerProcess, found: list[Any]) -> None:
+        show(found)
+        say(f"live map on http://127.0.0.1:{worker.web_port}/map; Ctrl-C stops broker and worker")
+        while True:
+            time.sleep(3600)
+
     try:
         found = run_demo(
             posts_file=posts or sample_file("baghlan-2021-08-20.jsonl"),
@@ -265,16 +282,12 @@ def demo(as_json: bool, posts: Path | None, timeout: float) -> None:
             read_alerts=lambda bootstrap: read_alerts(bootstrap, settings.topic("alerts")),
             say=say,
             timeout=timeout,
+            then=keep_serving if serve else None,
         )
     except KeyboardInterrupt:
         click.echo("interrupted; broker and worker stopped", err=True)
         sys.exit(130)
-    if as_json:
-        for alert in found:
-            click.echo(alert.model_dump_json())
-        return
-    say(f"{len(found)} alerts")
-    click.echo(alert_table(found))
+    show(found)
 
 
 def _worker_url(settings: Settings, url: str | None) -> str:

@@ -137,8 +137,10 @@ def run_demo(
     read_alerts: Callable[[str], list[Any]],
     say: Callable[[str], None],
     timeout: float = 90.0,
+    then: Callable[[WorkerProcess, list[Any]], None] | None = None,
 ) -> list[Any]:
-    """Run the pipeline over ``posts_file`` and return the alerts it emitted."""
+    """Run the pipeline over ``posts_file`` and return the alerts it emitted; ``then`` is called with
+    the worker and the alerts before anything stops (to look at the live map, say)."""
     with tempfile.TemporaryDirectory(prefix="districtwatch-demo-") as workdir, EmbeddedBroker() as broker:
         say(f"embedded broker on {broker.bootstrap_servers}")
         web_port = free_port()
@@ -158,7 +160,10 @@ def run_demo(
                 say(f"replayed {count} posts; waiting for the pipeline to drain")
                 if not wait_until_drained(worker, count, timeout):
                     say(f"the pipeline did not drain within {timeout:.0f} s; alerts so far follow")
-                return read_alerts(broker.bootstrap_servers)
+                found = read_alerts(broker.bootstrap_servers)
+                if then is not None:
+                    then(worker, found)
+                return found
         except Exception:
             if log.exists():
                 sys.stderr.write(log.read_text(encoding="utf-8", errors="replace")[-3000:])

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     baseline_file: Path | None = Field(None, description="Who held which district at a date (JSON).")
     api_token: SecretStr | None = Field(None, description="Bearer token for the worker's write endpoints.")
     api_protect_reads: bool = Field(False, description="Require the bearer token on read endpoints too.")
+    map_tile_url: str | None = Field(
+        None, description="XYZ tile URL template behind the map (/map); unset: no tiles, works offline."
+    )
+    map_tile_attribution: str = Field("", description="Attribution of the map's tiles, shown on the map.")
+    map_shapes_file: Path | None = Field(
+        None, description="District polygons (GeoJSON, ids 'Province/District'); unset: the bundled ones."
+    )
     notifiers_file: Path | None = Field(None, description="Notifier destinations and routing rules (YAML).")
     slack_bot_token: SecretStr | None = Field(
         None, description="Slack bot token (xoxb-…) for chat.postMessage."

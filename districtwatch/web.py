@@ -9,7 +9,9 @@
 
 Bad paths and parameters answer 4xx with a JSON error, never 500. Writes need the bearer token of
 the settings (401 without one, 403 with a wrong one); reads need it only if the settings say so.
-Views answer from this worker's table partitions: run one worker, or ask each (see README).
+Views answer from the worker's read model of the whole control table and alerts topic
+(``districtwatch.livemap``), once it has read what the topics held when the request came: every worker
+of a group answers for every district, and alike. The live map's views are in ``livemap.routes``.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ from faust import web
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from districtwatch import topics
-from districtwatch.agents.control import district_control, initial_for
+from districtwatch.agents.control import initial_for
 from districtwatch.agents.filter import joined as filter_stage_joined
 from districtwatch.app import app, extractor, metrics, settings
 from districtwatch.codec import describe, encode
 from districtwatch.control import DistrictState, district_key, verdict_id
 from districtwatch.controlmap import MapDistrict, alerts_since, control_geojson, district_view
+from districtwatch.livemap import follower
 from districtwatch.schemas import Verdict
 from districtwatch.watchdog import recovery_watch
 
@@ -54,7 +57,7 @@ def _denied(view: web.View, request: web.Request, *, write: bool) -> web.Respons
 
 
 def _states() -> dict[str, DistrictState]:
-    return {key: DistrictState.model_validate(value) for key, value in district_control.items() if value}
+    return follower.read_model.states()
 
 
 def _districts() -> list[MapDistrict]:
@@ -95,7 +98,8 @@ def _ready() -> bool:
     """Whether the worker holds partitions (Faust's and the filter's) and has finished recovering its tables.
 
     The web server answers before that; a client that publishes as soon as it answers gets its posts
-    read in partition round-robin order after recovery, rather than as they arrive.
+    read in partition round-robin order after recovery, rather than as they arrive. The read model must
+    also have read the topics to where they ended when it started, or the map would be missing districts.
     """
     recovery = app.tables.recovery  # type: ignore[attr-defined]  # on TableManager, not its protocol
     return bool(
@@ -103,6 +107,7 @@ def _ready() -> bool:
         and recovery.completed.is_set()
         and app.consumer.assignment()
         and filter_stage_joined()
+        and follower.started()
     )
 
 
@@ -111,6 +116,7 @@ class ControlMap(web.View):
     async def get(self, request: web.Request) -> web.Response:
         if (denied := _denied(self, request, write=False)) is not None:
             return denied
+        await follower.caught_up()
         layer = request.query.get("layer", "assessed")
         if layer not in ("assessed", "claimed"):
             return _error(self, 400, f"layer must be 'assessed' or 'claimed', not {layer!r}")
@@ -127,11 +133,12 @@ class DistrictControl(web.View):
     async def get(self, request: web.Request, province: str, district: str) -> web.Response:
         if (denied := _denied(self, request, write=False)) is not None:
             return denied
+        await follower.caught_up()
         record = extractor().gazetteer.district(province, district)
         if record is None:
             return _error(self, 404, f"no district {district!r} in province {province!r}")
-        stored = district_control.get(district_key(record.province, record.name))
-        state = DistrictState.model_validate(stored) if stored else initial_for(record.province, record.name)
+        stored = follower.read_model.state(district_key(record.province, record.name))
+        state = stored or initial_for(record.province, record.name)
         return self.json(
             district_view(MapDistrict(record.name, record.province, record.lat, record.lon), state)
         )
@@ -142,6 +149,7 @@ class RecentAlerts(web.View):
     async def get(self, request: web.Request) -> web.Response:
         if (denied := _denied(self, request, write=False)) is not None:
             return denied
+        await follower.caught_up()
         since = None
         if "since" in request.query:
             try:
@@ -173,6 +181,7 @@ class AlertVerdict(web.View):
     async def post(self, request: web.Request, alert_id: str) -> web.Response:
         if (denied := _denied(self, request, write=True)) is not None:
             return denied
+        await follower.caught_up()
         try:
             body = VerdictRequest.model_validate_json(await request.read())
         except ValidationError as exc:
