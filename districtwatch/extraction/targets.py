@@ -98,10 +98,8 @@ class TargetFinder:
         kind_word = doc.next_to(hit, _KIND_WORDS)
         city_word = doc.next_to(hit, ("city_words",))
         province_word = doc.next_to(hit, ("province_words",))
-        capital = bool(
-            doc.before(hit, ("capital_before",), skipping=("province_words", "fillers"))
-            or doc.after(hit, ("capital_after",), skipping=("province_words",))
-        )
+        capital = _capital_marked(doc, hit)
+        seat = _seat_of(doc, hit)
         provinces = {p.name for p in grp.provinces}
         if (grp.weak or self._lexicon.skeleton_is_short(hit)) and not (kind_word or capital or allow_weak):
             return _WEAK
@@ -137,10 +135,10 @@ class TargetFinder:
                 else "not a district (a place of another kind, or an area)"
             )
             return None
-        if tokens[hit.last].possessive:
+        if tokens[hit.last].possessive and not seat:
             reject("possessive: qualifies what follows")
             return None
-        if self._locative(doc, hit):
+        if not seat and self._locative(doc, hit):
             reject("a location ('in X', 'near X'), not what was taken")
             return None
         if not tokens[hit.last].arabic and doc.after(hit, ("actor",)):
@@ -184,6 +182,40 @@ class TargetFinder:
                     continue
             kept.append(target)
         return kept
+
+
+_CAPITAL_SKIP = ("province_words", "fillers", "place_modifiers")
+_CAPITAL_REACH = 4  # "the capital of the northeastern province of X": three words between
+_LIST_REACH = 6  # names a capital word reaches along a list
+
+
+def _capital_marked(doc: Document, hit: Hit) -> bool:
+    """Does a capital word make this province name stand for its capital?  "capital of X", "X provincial
+    capital", "the provincial capital of Afghanistan's northern X province", and every name listed after
+    the marked one: "the capital cities of X and Y provinces"."""
+    for _ in range(_LIST_REACH):
+        if doc.before(hit, ("capital_before",), skipping=_CAPITAL_SKIP, reach=_CAPITAL_REACH) or doc.after(
+            hit, ("capital_after",), skipping=("province_words",)
+        ):
+            return True
+        previous = doc.before(hit, ("place",), skipping=("list_joiners", "province_words"))
+        if not previous:
+            return False
+        hit = previous[0]
+    return False
+
+
+_SEAT_SKIP = ("seat_links", "fillers", "city_words", "district_words", "place_modifiers")
+
+
+def _seat_of(doc: Document, hit: Hit) -> bool:
+    """Is the place named as the town of a seat of power ("the governor's compound in X", "X's police
+    headquarters")?  Taking the seat is taking the place, so "in X" and "X's" do not disqualify it here."""
+    if doc.before(hit, ("seat_words",), skipping=_SEAT_SKIP, reach=3):
+        return True
+    return doc.reading.tokens[hit.last].possessive and bool(
+        doc.after(hit, ("seat_words",), skipping=("fillers", "place_modifiers"))
+    )
 
 
 def _hyphen_compound(doc: Document, hit: Hit) -> bool:

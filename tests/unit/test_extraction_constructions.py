@@ -1,0 +1,72 @@
+"""Constructions of real text (issue 16), one general rule each, pinned by sentences quoted verbatim from
+the corpus of news pages (tests/data/corpus) or from the issue: a city, capital or seat of government
+stands for its district; nominal and idiomatic forms of a change; a loser marked in Dari and Pashto; a claim
+paired with a counter-statement is hedged; clause lists; and the look-alikes that are not districts."""
+
+from __future__ import annotations
+
+import pytest
+
+from districtwatch.extraction import Extraction, Extractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> Extractor:
+    return Extractor.load()
+
+
+def changes(result: Extraction) -> set[tuple[str, str, str | None, str | None, bool]]:
+    return {
+        (c.district, c.province, c.gained_by, c.lost_by, c.hedged)
+        for c in result.claims
+        if c.kind == "change"
+    }
+
+
+T, G, R = "taliban", "government", "resistance"
+
+SEATS_AND_CAPITALS = [
+    # a capital word reaches over direction words and "Afghanistan's" to its province
+    (
+        "Taliban militants have overrun the provincial capital of Afghanistan’s northern Kunduz province, "
+        "the fourth provincial capital to fall in the past three days, officials confirmed on Sunday.",
+        {("Kunduz", "Kunduz", T, None, False)},
+    ),
+    # ... and along a list of provinces
+    (
+        "The Taliban have captured key government buildings in the capital cities of Sar-e-Pul and Kunduz "
+        "provinces.",
+        {("Sari Pul", "Sar-e Pol", T, None, False), ("Kunduz", "Kunduz", T, None, False)},
+    ),
+    # a seat of government in a town is the town: "in X" does not make X a mere location here
+    (
+        "Taliban leaders have entered the presidential palace in Kabul and are now in control of the "
+        "capital.",
+        {("Kabul", "Kabul", T, None, False)},
+    ),
+    ("Taliban captured the police headquarters in Kunduz city", {("Kunduz", "Kunduz", T, None, False)}),
+    # the palace alone names its district (gazetteer data: a seat_of_government place in Kabul)
+    (
+        "KABUL, Afghanistan — Taliban fighters took control of the presidential palace",
+        {("Kabul", "Kabul", T, None, False)},
+    ),
+    # Dari: a name with its ezafe written without the ZWNJ ("ناوهی"), resolved by the province named
+    (
+        "منابع محلی در ولایت هلمند، میگویند که ساختمان ولسوالی ناوهی این ولایت، "
+        "به دست جنگجویان طالب افتاده است.",
+        {("Nawa-I-Barak Zayi", "Helmand", T, None, True)},
+    ),
+]
+
+
+def _ids(cases: list[tuple[str, object]]) -> list[str]:
+    return [c[0][:50] for c in cases]
+
+
+@pytest.mark.parametrize(("text", "expected"), SEATS_AND_CAPITALS, ids=_ids(SEATS_AND_CAPITALS))
+def test_capitals_and_seats_stand_for_their_district(
+    extractor: Extractor, text: str, expected: set[tuple[object, ...]]
+) -> None:
+    """A provincial capital named through its province, or a seat of government in a town, is a claim
+    about the district that holds it."""
+    assert changes(extractor.extract(text)) == expected, extractor.explain(text)
