@@ -5,6 +5,8 @@ paired with a counter-statement is hedged; clause lists; and the look-alikes tha
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from districtwatch.extraction import Extraction, Extractor
@@ -70,3 +72,42 @@ def test_capitals_and_seats_stand_for_their_district(
     """A provincial capital named through its province, or a seat of government in a town, is a claim
     about the district that holds it."""
     assert changes(extractor.extract(text)) == expected, extractor.explain(text)
+
+
+AUG_21 = datetime(2021, 8, 21, tzinfo=UTC)
+JULY_1 = datetime(2021, 7, 1, tzinfo=UTC)
+
+MARKED_LOSER = [
+    # the issue's Pashto construction: "left Taliban control", the loser marked by «له ولکې»
+    ("د وردوج ولسوالۍ د طالبانو له ولکې ووتلې", AUG_21, {("Warduj", "Badakhshan", R, T, False)}),
+    ("د وردوج ولسوالۍ د طالبانو له ولکې ووتلې", JULY_1, {("Warduj", "Badakhshan", G, T, False)}),
+    # the issue's Dari construction, transitive: the subject gained, else the pack's dated default
+    (
+        "نیروهای مقاومت ولسوالی خنجان را از کنترل طالبان خارج کردند",
+        AUG_21,
+        {("Khinjan", "Baghlan", R, T, False)},
+    ),
+    ("ولسوالی خنجان را از کنترل طالبان خارج کردند", JULY_1, {("Khinjan", "Baghlan", G, T, False)}),
+    # corpus: a list, «بنو» (Banu) included, out of Taliban control and into the resistance's
+    (
+        "محمدی گفت که ولسوالی های «پل حصار،ده صلاح و بنو» در ولایت «بغلان» از کنترل طالبان خارج و  به کنترل "
+        "نیروهای مقاومت در آمد.",
+        AUG_21,
+        {
+            ("Puli Hisar", "Baghlan", R, T, False),
+            ("Dih Salah", "Baghlan", R, T, False),
+            ("Banu", "Baghlan", R, T, False),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "at", "expected"), MARKED_LOSER, ids=[f"{c[0][:40]} {c[1]:%m-%d}" for c in MARKED_LOSER]
+)
+def test_marked_loser_gives_the_gain_to_its_opponent(
+    extractor: Extractor, text: str, at: datetime, expected: set[tuple[object, ...]]
+) -> None:
+    """Dari and Pashto "out of Taliban control": the Taliban lost; the named party, else the pack's default
+    for the date (the Republic until 15 August 2021, the resistance after), gained."""
+    assert changes(extractor.extract(text, at=at)) == expected, extractor.explain(text, at=at)
