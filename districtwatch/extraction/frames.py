@@ -236,7 +236,10 @@ class FrameReader:
     @staticmethod
     def _predicted(doc: Document, verb: Hit) -> bool:
         clause = doc.clause_of[verb.first]
-        return any(h.last < verb.first and doc.clause_of[h.first] == clause for h in doc.kinds("predictions"))
+        return any(
+            h.last < verb.first and doc.clause_of[h.first] == clause and not _a_date(doc, h)
+            for h in doc.kinds("predictions")
+        )
 
     @staticmethod
     def _passive(doc: Document, verb: Hit) -> bool:
@@ -302,6 +305,18 @@ class FrameReader:
             if subjects:
                 return subjects[-1].value
         return None
+
+
+def _a_date(doc: Document, word: Hit) -> bool:
+    """A modal that is a month's name in a date: "on May 21", "in May", "21 May" (no prediction)."""
+    tokens = doc.reading.tokens
+    after = tokens[word.last + 1].key if word.last + 1 < len(tokens) else ""
+    before = tokens[word.first - 1].key if word.first > 0 else ""
+    return (
+        after.isdigit()
+        or before.isdigit()
+        or bool(doc.ending_at(word.first - 1, ("month_before",)))
+    )
 
 
 def _distance(a: Hit, b: Hit) -> int:

@@ -140,6 +140,7 @@ class LanguageSpec(_Strict):
     ongoing: list[Phrase] = Field(default_factory=list)
     off_topic: list[Phrase] = Field(default_factory=list)
     predictions: list[Phrase] = Field(default_factory=list)
+    month_before: list[Phrase] = Field(default_factory=list)
     clause_breaks: list[Phrase] = Field(default_factory=list)
     list_joiners: list[Phrase] = Field(default_factory=list)
     district_words: list[Phrase] = Field(default_factory=list)

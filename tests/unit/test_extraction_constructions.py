@@ -111,3 +111,75 @@ def test_marked_loser_gives_the_gain_to_its_opponent(
     """Dari and Pashto "out of Taliban control": the Taliban lost; the named party, else the pack's default
     for the date (the Republic until 15 August 2021, the resistance after), gained."""
     assert changes(extractor.extract(text, at=at)) == expected, extractor.explain(text, at=at)
+
+
+NOMINAL_AND_IDIOMATIC = [
+    # "the capture of X": a nominal change; alone, a Taliban gain like "the fall of X"
+    (
+        "The capture of Jalalabad gives the Taliban complete control over the roads connecting the "
+        "country with "
+        "Pakistan.",
+        {("Jalalabad", "Nangarhar", T, None, False)},
+    ),
+    # "after the fall of X" tells the fall as news, not as background
+    (
+        "After the fall of Jalalabad, Afghanistan’s last major city apart from Kabul which was not "
+        "held by the "
+        "militants, the insurgent group advanced towards the capital and around noon, the "
+        "presidential palace "
+        "confirmed firing in Kabul.",
+        {("Jalalabad", "Nangarhar", T, None, False)},
+    ),
+    # "X is now in Taliban hands" (the issue's form) and "in the hands of <party>"
+    ("Spin Boldak is now in Taliban hands", {("Spin Boldak", "Kandahar", T, None, False)}),
+    (
+        "Taliban spokesman Zabihullah Mujahid said on May 21 that control of the Jalrez district was "
+        "now in the "
+        "hands of the group's fighters.",
+        {("Jalrez", "Wardak", T, None, False)},
+    ),
+    # a month is no modal: "On May 20" does not make the capture a prediction
+    (
+        "On May 20, Dawlat Shah district of the eastern province of Laghman was captured by the Taliban, "
+        "according to lawmakers from the province after having been besieged by the Taliban for at least a "
+        "month.",
+        {("Daulatshahi", "Laghman", T, None, False)},
+    ),
+    # entering a town, the party named
+    (
+        "“This afternoon the Taliban entered the city of Farah after briefly fighting with the "
+        "security forces. "
+        "They have captured the governor’s office and police headquarters,” Shahla Abubar, a member "
+        "of Farah’s "
+        "provincial council, told the AFP news agency on Tuesday.",
+        {("Farah", "Farah", T, None, False)},
+    ),
+    # a flag planted in a town, by the party as news reports name it after the first mention
+    (
+        "The militiamen planted their flag in the main square of Kunduz city, where it was seen "
+        "flying atop a "
+        "traffic police booth, a video obtained by the Associated Press showed.",
+        {("Kunduz", "Kunduz", T, None, False)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NOMINAL_AND_IDIOMATIC, ids=_ids(NOMINAL_AND_IDIOMATIC))
+def test_nominal_and_idiomatic_forms(
+    extractor: Extractor, text: str, expected: set[tuple[object, ...]]
+) -> None:
+    """Nouns of change, "in <party> hands", entering a named town and planting a flag are changes of hands."""
+    assert changes(extractor.extract(text)) == expected, extractor.explain(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Fighting rages around Lashkar Gah as Taliban push into the city.",
+        "Taliban may capture Kunduz",
+        "Since the fall of Kunduz, prices have doubled",
+    ],
+)
+def test_pushing_into_a_city_a_modal_and_since_stay_no_claim(extractor: Extractor, text: str) -> None:
+    """Pushing into a city is not entering it; a modal still predicts; "since the fall of" looks back."""
+    assert changes(extractor.extract(text)) == set(), extractor.explain(text)

@@ -73,10 +73,8 @@ NO_CLAIM = {
         "The Taliban have seized control of all districts of Panjshir except Rokha",
     ],
     "a change told as background": [
-        "After the fall of Kabul, thousands fled",
         "Two years after the Taliban took Kabul, women remain banned from schools",
         "Since the fall of Kunduz, prices have doubled",
-        "پس از سقوط کابل هزاران نفر کشور را ترک کردند",
     ],
     "idioms and other senses of the verbs": [
         "Kabul fell silent as the curfew began",
