@@ -82,9 +82,14 @@ class FrameReader:
             trace.add(f"{label}: not attached to {said!r}: other words stand between, and it is in no list")
             return None
         negated = self._negated(doc, verb)
-        denied = bool(doc.in_sentence("denials", sentence))
-        kind: Literal["change", "denial"] = "denial" if (negated or denied) else "change"
         clause = doc.clause_of[target.hit.first]
+        # A denial governs the change it precedes or shares a clause with ("denied that X fell", "reports
+        # that X fell are false"); in a later clause of its own it answers a claim: "X fell; officials
+        # deny it" is a hedged change.
+        denials = doc.in_sentence("denials", sentence)
+        answering = [h for h in denials if h.first > verb.last and doc.clause_of[h.first] > clause]
+        denied = len(answering) < len(denials)
+        kind: Literal["change", "denial"] = "denial" if (negated or denied) else "change"
         if kind == "change":
             if any(doc.clause_of[h.first] == clause for h in doc.in_sentence("ongoing", sentence)):
                 trace.add(f"{label}: its clause tells of fighting or a siege, not a change")
@@ -125,7 +130,12 @@ class FrameReader:
             if gained is None and lost is None:
                 trace.add(f"{label}: {said!r}, but no party gained or lost")
                 return None
-        hedged = post_hedged or self._hedged(doc, sentence, gained, lost)
+        hedged = (
+            post_hedged
+            or bool(answering)
+            or self._hedged(doc, sentence, clause, gained, lost)
+            or self._countered(doc, sentence, clause)
+        )
         rule = (
             f"{verb.lang}.{frame_name}{'.passive' if passive and verb.value != frame_name else ''}:{source}"
         )
@@ -156,14 +166,36 @@ class FrameReader:
         )
 
     @staticmethod
-    def _hedged(doc: Document, sentence: Sentence, gained: str | None, lost: str | None) -> bool:
-        """Hedge words always hedge; a claim word hedges unless its claimant is a party to the change."""
+    def _hedged(doc: Document, sentence: Sentence, clause: int, gained: str | None, lost: str | None) -> bool:
+        """Hedge words always hedge; a claim word hedges unless its claimant is a party to the change, and
+        only up to a contrast ("<party> claimed X was retaken, but Y has since fallen": Y is told, not
+        claimed)."""
         if doc.in_sentence("hedges", sentence):
             return True
+        contrasts = [doc.clause_of[h.first] for h in doc.in_sentence("contrasts", sentence)]
         for word in doc.in_sentence("claim_words", sentence):
+            said = doc.clause_of[word.first]
+            if any(min(said, clause) < c <= max(said, clause) for c in contrasts):
+                continue
             claimants = [a for a in doc.in_sentence("actor", sentence) if a.last < word.first]
             claimant = claimants[-1].value if claimants else None
             if claimant is None or claimant not in (gained, lost):
+                return True
+        return False
+
+    @staticmethod
+    def _countered(doc: Document, sentence: Sentence, clause: int) -> bool:
+        """A counter-statement answers the claim: "<party> captured X; the government says fighting is
+        ongoing".  It must stand in another clause of the sentence, or in a sentence of the post, that names
+        no place of its own ("…; fighting continues in Y" is news about Y, not an answer)."""
+        with_place = doc.clauses_with("place")
+        place_sentences = {doc.sentence_of[h.first] for h in doc.kinds("place")}
+        for hit in doc.kinds("counter_statements"):
+            where = doc.clause_of[hit.first]
+            if where == clause or where in with_place:
+                continue
+            told_in = doc.sentence_of[hit.first]
+            if told_in == sentence.index or told_in not in place_sentences:
                 return True
         return False
 
@@ -312,11 +344,7 @@ def _a_date(doc: Document, word: Hit) -> bool:
     tokens = doc.reading.tokens
     after = tokens[word.last + 1].key if word.last + 1 < len(tokens) else ""
     before = tokens[word.first - 1].key if word.first > 0 else ""
-    return (
-        after.isdigit()
-        or before.isdigit()
-        or bool(doc.ending_at(word.first - 1, ("month_before",)))
-    )
+    return after.isdigit() or before.isdigit() or bool(doc.ending_at(word.first - 1, ("month_before",)))
 
 
 def _distance(a: Hit, b: Hit) -> int:

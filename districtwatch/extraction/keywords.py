@@ -131,6 +131,8 @@ class LanguageSpec(_Strict):
     adverbs: list[Phrase] = Field(default_factory=list)
     hedges: list[Phrase] = Field(default_factory=list)
     claim_words: list[Phrase] = Field(default_factory=list)
+    counter_statements: list[Phrase] = Field(default_factory=list)
+    contrasts: list[Phrase] = Field(default_factory=list)
     denials: list[Phrase] = Field(default_factory=list)
     history: list[Phrase] = Field(default_factory=list)
     history_year_before: list[Phrase] = Field(default_factory=list)

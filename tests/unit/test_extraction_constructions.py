@@ -183,3 +183,77 @@ def test_nominal_and_idiomatic_forms(
 def test_pushing_into_a_city_a_modal_and_since_stay_no_claim(extractor: Extractor, text: str) -> None:
     """Pushing into a city is not entering it; a modal still predicts; "since the fall of" looks back."""
     assert changes(extractor.extract(text)) == set(), extractor.explain(text)
+
+
+COUNTERED = [
+    # the issue's two forms: a claim, and in a clause of its own an answer that fighting goes on
+    (
+        "Taliban claim to have captured Ghormach district; the government says fighting is ongoing",
+        JULY_1,
+        {("Ghormach", "Badghis", T, None, True)},
+    ),
+    (
+        "forces recaptured Spin Boldak; the Taliban say fighting continues",
+        JULY_1,
+        {("Spin Boldak", "Kandahar", G, None, True)},
+    ),
+    # corpus: the answer is that nobody could confirm it
+    (
+        "The Taliban claimed to have captured the third-largest city of Herat in the west after days "
+        "of clashes "
+        "there but Reuters was unable to confirm that.",
+        None,
+        {("Hirat", "Herat", T, None, True)},
+    ),
+    (
+        "The provincial city of Ghazni fell to the Taliban last night, but fighting is now raging in "
+        "some areas "
+        "and the army forces are trying to drive the Taliban out of the city.",
+        None,
+        {("Ghazni", "Ghazni", T, None, True)},
+    ),
+    # a denial in a later clause of its own answers the claim; it does not turn it into a denial
+    (
+        "Taliban say they captured Ghormach district; the government denied it",
+        None,
+        {("Ghormach", "Badghis", T, None, True)},
+    ),
+    # an answer about another place is news about that place, not an answer
+    (
+        "Taliban capture Khwaja Ghar and Darqad districts in Takhar; Yangi Qala under siege.",
+        None,
+        {("Khwaja Ghar", "Takhar", T, None, False), ("Darqad", "Takhar", T, None, False)},
+    ),
+    # a claim word reaches no further than a contrast: what follows "but" is told, not claimed
+    (
+        "The government claimed that 11 districts had been retaken from the Taliban in July, but "
+        "five of these "
+        "have since fallen back to the Taliban, Yaftal in Badakhshan, Chakhansur in Nimroz, Malistan "
+        "in Ghazni, "
+        "Garmsir in Helmand, and Guzara in Herat.",
+        None,
+        {
+            ("Yaftal Sufla", "Badakhshan", T, None, False),
+            ("Chakhansur", "Nimruz", T, None, False),
+            ("Malistan", "Ghazni", T, None, False),
+            ("Garmser", "Helmand", T, None, False),
+            ("Guzara", "Herat", T, None, False),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "at", "expected"), COUNTERED, ids=_ids(COUNTERED))
+def test_a_claim_with_a_counter_statement_is_hedged(
+    extractor: Extractor, text: str, at: datetime | None, expected: set[tuple[object, ...]]
+) -> None:
+    """A change answered, in another clause, by "fighting continues", "unable to confirm" or a denial is
+    a hedged change, neither a denial nor nothing."""
+    assert changes(extractor.extract(text, at=at)) == expected, extractor.explain(text, at=at)
+
+
+def test_a_denial_that_governs_the_change_stays_a_denial(extractor: Extractor) -> None:
+    """'Reports that X fell are not true': the denial shares the change's clause, so it denies it."""
+    text = "Reports that Taliban captured Nili are not true, Daykundi police say."
+    (claim,) = extractor.extract(text).claims
+    assert claim.kind == "denial"
