@@ -106,13 +106,21 @@ class FrameReader:
             if sentence.question:
                 trace.add(f"{label}: the sentence is a question")
                 return None
-        frame_name = verb.value
+        governing, governed_sentence = verb, sentence
+        if self._frames[verb.value].follows:
+            found = self._antecedent(doc, verb)
+            if found is None:
+                trace.add(f"{label}: {said!r} follows no earlier change")
+                return None
+            governing = found
+            governed_sentence = doc.sentences[doc.sentence_of[found.first]]
+        frame_name = governing.value
         frame = self._frames[frame_name]
-        passive = self._passive(doc, verb)
+        passive = self._passive(doc, governing)
         if passive and frame.passive:
             frame_name = frame.passive
             frame = self._frames[frame_name]
-        gained, lost, source = self._roles(doc, sentence, verb, frame, at)
+        gained, lost, source = self._roles(doc, governed_sentence, governing, frame, at)
         if source == "default" and not doc.only_known_between(target.hit, verb):
             if kind == "change":
                 trace.add(
@@ -200,6 +208,21 @@ class FrameReader:
         return False
 
     # -- the verb -------------------------------------------------------------------------------------
+
+    def _antecedent(self, doc: Document, verb: Hit) -> Hit | None:
+        """The change a "followed" verb repeats: the nearest verb of change before its clause, in its
+        sentence or the one before ("X fell on Monday; Tulak followed hours later")."""
+        clause = doc.clause_of[verb.first]
+        here = doc.sentence_of[verb.first]
+        earlier = [
+            v
+            for v in doc.kinds("verb")
+            if v.last < verb.first
+            and doc.clause_of[v.first] < clause
+            and here - 1 <= doc.sentence_of[v.first] <= here
+            and not self._frames[v.value].follows
+        ]
+        return earlier[-1] if earlier else None
 
     @staticmethod
     def _verb_for(doc: Document, sentence: Sentence, place: Hit) -> Hit | None:

@@ -98,6 +98,7 @@ class FrameSpec(_Strict):
     requires_loser: bool = False
     recapture: bool = False
     state: bool = False  # describes who holds a place now ("now in control"), lends its actor to a loss
+    follows: bool = False  # repeats the change of an earlier clause for its own place ("Y followed")
 
 
 class ActorSpec(_Strict):

@@ -257,3 +257,57 @@ def test_a_denial_that_governs_the_change_stays_a_denial(extractor: Extractor) -
     text = "Reports that Taliban captured Nili are not true, Daykundi police say."
     (claim,) = extractor.extract(text).claims
     assert claim.kind == "denial"
+
+
+CLAUSE_LISTS = [
+    # the issue's form: the second clause's verb only says "the same happened to Y"
+    (
+        "Charsada fell on Monday; Tulak followed hours later",
+        {("Charsada", "Ghor", T, None, False), ("Tulak", "Ghor", T, None, False)},
+    ),
+    (
+        "Government forces abandoned Charsada on Monday; Tulak followed hours later",
+        {("Charsada", "Ghor", T, G, False), ("Tulak", "Ghor", T, G, False)},
+    ),
+    # Pashto: five districts fell «د طالبانو لاس ته»; the two where fighting goes on did not
+    (
+        "په ولسي جرګه کې د تخار استازی محمد امیر خاکسار ويلي: له تېرې شپې راپدیخوا د نیمک آب، چال، "
+        "ینګي قلعه، "
+        "خواجه غار، هزار سمچ ولسوالۍ د طالبانو لاس ته لوېدلې او په دشت قلعه او درقد ولسوالیو کې سخته جګړه "
+        "روانه ده.",
+        {
+            ("Namak Ab", "Takhar", T, None, False),
+            ("Chal", "Takhar", T, None, False),
+            ("Yangi Qala", "Takhar", T, None, False),
+            ("Khwaja Ghar", "Takhar", T, None, False),
+            ("Hazar Sumuch", "Takhar", T, None, False),
+        },
+    ),
+    # Pashto: "brought under watch" (تر څارنې لاندې راوستې) a list of eight
+    (
+        "د تخار ولایتي شورا یوه غړي ويلي، چې طالبانو د تخار دشت قلعه، درقد، خواجه غار، چال، نمک آب، "
+        "هزار سمچ، "
+        "ینګي کلا او خواجه بهاوالدین ولسوالۍ تر څارنې لاندې راوستې دي.",
+        {
+            ("Dashti Qala", "Takhar", T, None, False),
+            ("Darqad", "Takhar", T, None, False),
+            ("Khwaja Ghar", "Takhar", T, None, False),
+            ("Chal", "Takhar", T, None, False),
+            ("Namak Ab", "Takhar", T, None, False),
+            ("Hazar Sumuch", "Takhar", T, None, False),
+            ("Yangi Qala", "Takhar", T, None, False),
+            ("Khwaja Bahawuddin", "Takhar", T, None, False),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CLAUSE_LISTS, ids=_ids(CLAUSE_LISTS))
+def test_lists_across_clauses(extractor: Extractor, text: str, expected: set[tuple[object, ...]]) -> None:
+    """Every district of a list changes hands, also when a later clause only says "Y followed"."""
+    assert changes(extractor.extract(text)) == expected, extractor.explain(text)
+
+
+def test_followed_without_an_earlier_change_is_no_claim(extractor: Extractor) -> None:
+    """ "Followed" repeats a change; with none before it, it is another sense of the word."""
+    assert changes(extractor.extract("Tulak followed the news")) == set()
