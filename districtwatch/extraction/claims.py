@@ -80,7 +80,9 @@ class Extractor:
         self.gazetteer = gazetteer
         self.pack = pack
         self._lexicon = Lexicon(gazetteer, pack)
-        self._targets = TargetFinder(gazetteer, self._lexicon, set(pack.claim_place_kinds))
+        self._targets = TargetFinder(
+            gazetteer, self._lexicon, set(pack.claim_place_kinds), set(pack.region_place_kinds)
+        )
         self._frames = FrameReader(pack)
 
     @classmethod

@@ -183,6 +183,7 @@ class KeywordPack(_Strict):
     description: str = ""
     match_folds: dict[str, str] = Field(default_factory=dict)
     claim_place_kinds: list[str] = Field(default_factory=list)
+    region_place_kinds: list[str] = Field(default_factory=list)
     weak_names: list[Phrase] = Field(default_factory=list)
     actors: dict[str, ActorSpec]
     frames: dict[str, FrameSpec]

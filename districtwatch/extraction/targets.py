@@ -47,10 +47,17 @@ class Target:
 class TargetFinder:
     """Turns a document's place hits into targets, with the reason for every mention it drops."""
 
-    def __init__(self, gazetteer: Gazetteer, lexicon: Lexicon, claimable_kinds: set[str]) -> None:
+    def __init__(
+        self,
+        gazetteer: Gazetteer,
+        lexicon: Lexicon,
+        claimable_kinds: set[str],
+        region_kinds: set[str] | None = None,
+    ) -> None:
         self._gazetteer = gazetteer
         self._lexicon = lexicon
         self._claimable = claimable_kinds
+        self._regions = region_kinds or set()
 
     def find(self, doc: Document, trace: Trace) -> list[Target]:
         """Targets of the document, in text order."""
@@ -116,6 +123,9 @@ class TargetFinder:
             return Target(hit, surface, self._capitals(provinces), provinces, "capital")
         if province_word and provinces and not doc.next_to(hit, ("district_words",)):
             reject("a province (it only helps to resolve same-named districts)")
+            return None
+        if not doc.next_to(hit, ("district_words",)) and any(p.kind in self._regions for p in grp.places):
+            reject("a region spanning several districts; only 'X district' is the district")
             return None
         districts = list(grp.districts)
         how = hit.how

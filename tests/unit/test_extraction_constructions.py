@@ -311,3 +311,27 @@ def test_lists_across_clauses(extractor: Extractor, text: str, expected: set[tup
 def test_followed_without_an_earlier_change_is_no_claim(extractor: Extractor) -> None:
     """ "Followed" repeats a change; with none before it, it is another sense of the word."""
     assert changes(extractor.extract("Tulak followed the news")) == set()
+
+
+NOT_A_DISTRICT = [
+    # a valley that spans several districts is not the district that shares its name
+    "In Baglan Province in Afghanistan, the Afghan National Resistance which groups in Panjshir valley, "
+    "managed to recapture Andarab from the Taliban.",
+    "Taliban captured Andarab",
+    # the issue's other look-alikes: a place near which something happened, and a road named after a town
+    "Taliban seized checkpoints near Andar",
+    "Taliban took control of the Puli Khumri highway",
+]
+
+
+@pytest.mark.parametrize("text", NOT_A_DISTRICT, ids=[t[:50] for t in NOT_A_DISTRICT])
+def test_regions_roads_and_nearby_places_are_not_districts(extractor: Extractor, text: str) -> None:
+    """A region, a road, or a place that is only near the action gives no claim."""
+    assert changes(extractor.extract(text)) == set(), extractor.explain(text)
+
+
+def test_a_district_word_makes_the_region_name_the_district(extractor: Extractor) -> None:
+    """'Andarab district' is the district of that name (gazetteer: Andarab is also a region)."""
+    assert changes(extractor.extract("Taliban captured Andarab district")) == {
+        ("Andarab", "Baghlan", T, None, False)
+    }
