@@ -67,7 +67,7 @@ class FrameReader:
         ``clause_targets`` are all the targets of its clause (itself included)."""
         sentence = doc.sentences[doc.sentence_of[target.hit.first]]
         label = f"place {target.surface!r}"
-        if self._history(doc, sentence):
+        if self._history(doc, sentence, at):
             trace.add(f"{label}: the sentence is about the past (history marker or 'in <year>')")
             return None
         if doc.in_sentence("off_topic", sentence):
@@ -160,12 +160,15 @@ class FrameReader:
     # -- sentence-level -------------------------------------------------------------------------------
 
     @staticmethod
-    def _history(doc: Document, sentence: Sentence) -> bool:
+    def _history(doc: Document, sentence: Sentence, at: datetime | None) -> bool:
+        """History words, or a dated year ("in 2015", "۱۳۷۵ کال") before the post's own year: a dateline
+        ("22nd March, 2021") or "since May 2021" in a post of 2021 is today's news."""
         if doc.in_sentence("history", sentence):
             return True
         tokens = doc.reading.tokens
         return any(
             _YEAR_RE.match(tokens[i].key)
+            and _before_the_post(int(tokens[i].key), at)
             and (
                 doc.ending_at(i - 1, ("history_year_before",))
                 or doc.starting_at(i + 1, ("history_year_after",))
@@ -306,11 +309,12 @@ class FrameReader:
 
     @staticmethod
     def _marked_role(doc: Document, actor: Hit) -> str | None:
-        """ "gained_by" / "lost_by" when a marker right before or after the actor says so, else None."""
-        for hit in doc.before(actor, ("gainer_before", "loser_before"), skipping=("fillers",)):
-            return "gained_by" if hit.kind == "gainer_before" else "lost_by"
-        for hit in doc.after(actor, ("gainer_after", "loser_after")):
-            return "gained_by" if hit.kind == "gainer_after" else "lost_by"
+        """ "gained_by" / "lost_by" when a marker right before or after the actor says so, "oblique" for a
+        party the change was fought with ("with government forces", «با نیروهای دولتی»), else None."""
+        for hit in doc.before(actor, _MARKERS_BEFORE, skipping=("fillers",)):
+            return _ROLE_OF[hit.kind]
+        for hit in doc.after(actor, _MARKERS_AFTER):
+            return _ROLE_OF[hit.kind]
         return None
 
     def _roles(
@@ -326,10 +330,13 @@ class FrameReader:
         source = "marker" if gained else "none"
         subjects = [a for a, r in roles if r is None and a.last < verb.first]
         objects = [a for a, r in in_clause if r is None and a.first > verb.last]
-        if frame.agent == "gained_by" and gained is None and subjects:
-            gained, source = subjects[-1].value, "agent"
-        if frame.agent == "lost_by" and lost is None and subjects:
-            lost = subjects[-1].value
+        subject = _owner(doc, _head(doc, subjects)) if subjects else None
+        # The subject of an active verb of gain gained; a "to <party>" after the verb is about something
+        # else ("captured X, in what would be a major blow to government forces").
+        if frame.agent == "gained_by" and subject and (gainer is None or gainer.first > verb.last):
+            gained, source = subject, "agent"
+        if frame.agent == "lost_by" and lost is None and subject:
+            lost = subject
         if frame.patient == "lost_by" and lost is None and objects:
             lost = objects[0].value
         if gained is None:
@@ -362,12 +369,55 @@ class FrameReader:
         return None
 
 
+_SOLAR_HIJRI_END = 1500  # years below are Solar Hijri (1400 began in March 2021)
+_SOLAR_HIJRI_OFFSET = 622  # a Solar Hijri year plus this is the Gregorian year it ends in
+
+
+def _before_the_post(year: int, at: datetime | None) -> bool:
+    """Is the year earlier than the post's (every year is, when the post's time is unknown)?"""
+    if at is None:
+        return True
+    gregorian = year + _SOLAR_HIJRI_OFFSET if year < _SOLAR_HIJRI_END else year
+    return gregorian < at.year
+
+
 def _a_date(doc: Document, word: Hit) -> bool:
     """A modal that is a month's name in a date: "on May 21", "in May", "21 May" (no prediction)."""
     tokens = doc.reading.tokens
     after = tokens[word.last + 1].key if word.last + 1 < len(tokens) else ""
     before = tokens[word.first - 1].key if word.first > 0 else ""
     return after.isdigit() or before.isdigit() or bool(doc.ending_at(word.first - 1, ("month_before",)))
+
+
+_MARKERS_BEFORE = ("gainer_before", "loser_before", "oblique_before")
+_MARKERS_AFTER = ("gainer_after", "loser_after", "oblique_after")
+_ROLE_OF = {
+    "gainer_before": "gained_by",
+    "gainer_after": "gained_by",
+    "loser_before": "lost_by",
+    "loser_after": "lost_by",
+    "oblique_before": "oblique",
+    "oblique_after": "oblique",
+}
+
+
+def _head(doc: Document, subjects: list[Hit]) -> Hit:
+    """The first of coordinated subjects: "ANDSF and Public Uprising Forces liberated X" names the army
+    first, and the army is the party the claim is about."""
+    head = subjects[-1]
+    for previous in reversed(subjects[:-1]):
+        if not doc.joined(previous, head, ("list_joiners", "fillers")):
+            break
+        head = previous
+    return head
+
+
+def _owner(doc: Document, actor: Hit) -> str:
+    """The party an actor belongs to: "the Taliban's Ministry of Defense" is the Taliban."""
+    if actor.first > 0 and doc.reading.tokens[actor.first - 1].possessive:
+        for owner in doc.ending_at(actor.first - 1, ("actor",)):
+            return owner.value
+    return actor.value
 
 
 def _distance(a: Hit, b: Hit) -> int:

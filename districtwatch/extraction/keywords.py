@@ -128,6 +128,8 @@ class LanguageSpec(_Strict):
     gainer_after: list[Phrase] = Field(default_factory=list)
     loser_before: list[Phrase] = Field(default_factory=list)
     loser_after: list[Phrase] = Field(default_factory=list)
+    oblique_before: list[Phrase] = Field(default_factory=list)
+    oblique_after: list[Phrase] = Field(default_factory=list)
     fillers: list[Phrase] = Field(default_factory=list)
     adverbs: list[Phrase] = Field(default_factory=list)
     hedges: list[Phrase] = Field(default_factory=list)

@@ -102,9 +102,12 @@ class TargetFinder:
         def reject(reason: str) -> None:
             trace.add(f"place {surface!r}: not a target: {reason}")
 
-        kind_word = doc.next_to(hit, _KIND_WORDS)
-        city_word = doc.next_to(hit, ("city_words",))
-        province_word = doc.next_to(hit, ("province_words",))
+        kind_word = _beside(doc, hit, _KIND_WORDS)
+        city_word = _beside(doc, hit, ("city_words",))
+        province_word = _beside(doc, hit, ("province_words",))
+        if not _beside(doc, hit, ("district_words",)) and _same_span(doc, hit, "district_words"):
+            reject("the word for district itself (Iranian «شهرستان»), not the district of that name")
+            return None
         capital = _capital_marked(doc, hit)
         seat = _seat_of(doc, hit)
         provinces = {p.name for p in grp.provinces}
@@ -126,6 +129,12 @@ class TargetFinder:
             return None
         if not doc.next_to(hit, ("district_words",)) and any(p.kind in self._regions for p in grp.places):
             reject("a region spanning several districts; only 'X district' is the district")
+            return None
+        if doc.before(hit, ("area_before",)) or (not kind_word and doc.after(hit, ("area_after",))):
+            reject("an area of that name ('X area', «منطقه X»), not the district")
+            return None
+        if _qualifies_an_area(doc, hit):
+            reject("the district an area named before it lies in («منطقه X ولسوالی Y»)")
             return None
         districts = list(grp.districts)
         how = hit.how
@@ -162,7 +171,7 @@ class TargetFinder:
 
     @staticmethod
     def _locative(doc: Document, hit: Hit) -> bool:
-        skip = ("district_words", "city_words", "fillers")
+        skip = ("district_words", "city_words", "fillers", "capital_after", "place_modifiers")
         found = doc.before(hit, ("locative_before",), skipping=skip) + doc.after(
             hit, ("locative_after",), skipping=skip
         )
@@ -226,6 +235,37 @@ def _seat_of(doc: Document, hit: Hit) -> bool:
     return doc.reading.tokens[hit.last].possessive and bool(
         doc.after(hit, ("seat_words",), skipping=("fillers", "place_modifiers"))
     )
+
+
+_JOINING = frozenset(" \t\u200c-")
+
+
+def _beside(doc: Document, hit: Hit, kinds: tuple[str, ...]) -> bool:
+    """A hit of ``kinds`` right before or after ``hit`` with nothing but spaces between: "the city,”
+    Sherin" does not make Sherin a city."""
+    text, tokens = doc.reading.text, doc.reading.tokens
+    for other in doc.before(hit, kinds):
+        if set(text[tokens[other.last].end : tokens[hit.first].start]) <= _JOINING:
+            return True
+    for other in doc.after(hit, kinds):
+        if set(text[tokens[hit.last].end : tokens[other.first].start]) <= _JOINING:
+            return True
+    return False
+
+
+def _same_span(doc: Document, hit: Hit, kind: str) -> bool:
+    return any(
+        h.kind == kind and h.first == hit.first and h.last == hit.last for h in doc.at_token[hit.first]
+    )
+
+
+def _qualifies_an_area(doc: Document, hit: Hit) -> bool:
+    """ "منطقه X ولسوالی Y": Y is where the area X lies, so what changed hands is X, not Y."""
+    for word in doc.before(hit, ("district_words",)):
+        for area in doc.before(word, ("place",)):
+            if doc.before(area, ("area_before",)) or doc.after(area, ("area_after",)):
+                return True
+    return False
 
 
 def _hyphen_compound(doc: Document, hit: Hit) -> bool:

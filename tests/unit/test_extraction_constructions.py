@@ -335,3 +335,103 @@ def test_a_district_word_makes_the_region_name_the_district(extractor: Extractor
     assert changes(extractor.extract("Taliban captured Andarab district")) == {
         ("Andarab", "Baghlan", T, None, False)
     }
+
+
+def districts(result: Extraction) -> set[str]:
+    return {c.district for c in result.claims if c.kind == "change"}
+
+
+LOOK_ALIKES = [
+    # a weekday is no place, whatever its consonants ("Monday" ~ Maywand)
+    (
+        "Safdar Mohseni, head of Baghlan provincial council, said Tuesday that the Baghlan-e-Makrzai "
+        "district "
+        "fell to the insurgents late Monday and Nahrin district fell early Tuesday.",
+        "Maywand",
+    ),
+    # a person's name right after "the city,”" is not a city ("Sherin" ~ Sharan)
+    (
+        "“No fighting took place in Nilli. All security forces and local officials evacuated the "
+        "city without "
+        "fighting and Taliban are now in control of the city,” Sherin Mohsini, the representative of "
+        "Daikundi "
+        "in the lower house of Parliament, told EFE.",
+        "Sharan",
+    ),
+    # Iranian Persian «شهرستان» is the word for district, not the district Shahristan
+    (
+        "یک عضو شورای استانی فاریاب در شمال افغانستان اعلام کرد که گروه طالبان شهرستان دولت آباد این استان "
+        "را پس از درگیری با نیروهای دولتی تصرف کرد.",
+        "Shahristan",
+    ),
+    # a town named as the location of the change ("in the west of provincial capital X")
+    (
+        '"The Taliban captured Nirkh district of Wardak province following collision on Tuesday. '
+        "The security forces made a tactical retreat from the district, in the west of provincial capital "
+        'Maidan Shar," '
+        "Ariana News TV quoted provincial governor Abdul Rahman Tariq as saying.",
+        "Maydan Shahr",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "absent"), LOOK_ALIKES, ids=[c[1] for c in LOOK_ALIKES])
+def test_look_alikes_are_not_targets(extractor: Extractor, text: str, absent: str) -> None:
+    """Weekdays, people's names next to punctuation, the word for district and a location are no claim."""
+    assert absent not in districts(extractor.extract(text)), extractor.explain(text)
+
+
+def test_an_area_and_the_district_it_lies_in_are_no_claim(extractor: Extractor) -> None:
+    """«منطقه X ولسوالی Y»: an area of Y fell, neither the district named like the area nor Y."""
+    text = "منطقه شاهجوی ولسوالی دولینه غور به دست طالبان سقوط کرد!"
+    assert changes(extractor.extract(text)) == set(), extractor.explain(text)
+
+
+def test_a_dateline_of_the_posts_year_is_not_history(extractor: Extractor) -> None:
+    """'22nd March, 2021' in a post of March 2021 dates the news; 'in 2015' in it would be history."""
+    text = (
+        "KABUL (UrduPoint News / Sputnik - 22nd March, 2021) The center of Charkh district in Afghanistan's "
+        "eastern province of Logar has fallen under the control of the Taliban movement, a resident "
+        "of Charkh "
+        "confirmed to Sputnik on Monday."
+    )
+    at = datetime(2021, 3, 22, tzinfo=UTC)
+    assert districts(extractor.extract(text, at=at)) == {"Charkh"}
+    assert districts(extractor.extract(text, at=datetime(2023, 1, 1, tzinfo=UTC))) == set()
+
+
+WHO_GAINED = [
+    # the subject of an active verb of gain gained, not a party after "to" or "with"
+    (
+        "Local sources said the insurgents had captured Zaranj, in Nimroz province, on Friday "
+        "afternoon, in what "
+        "would be a major blow to government forces.",
+        {("Zaranj", "Nimruz", T, None, True)},
+    ),
+    (
+        "یک عضو شورای استانی فاریاب در شمال افغانستان اعلام کرد که گروه طالبان شهرستان دولت آباد این استان "
+        "را پس از درگیری با نیروهای دولتی تصرف کرد.",
+        {("Dawlatabad", "Faryab", T, None, False)},
+    ),
+    (
+        "The Afghan government forces have regained control over the strategic Spin Buldak district on the "
+        "border with Pakistan captured by the Taliban (banned in Russia) earlier this week, the "
+        "spokesman for "
+        "the Afghan Interior Ministry, Tariq Arian, said on Friday.",
+        {("Spin Boldak", "Kandahar", G, None, False)},
+    ),
+    # coordinated subjects: the first named
+    (
+        '"#ANDSF [the Afghan National Security Forces] & Public Uprising Forces liberated the Saighan '
+        "district of #Bamyan province from Taliban control today morning. #Taliban terrorist[s] were "
+        "suffered heavy "
+        'casualties and fled the district," the ministry tweeted.',
+        {("Sayghan", "Bamyan", G, T, False)},
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), WHO_GAINED, ids=_ids(WHO_GAINED))
+def test_who_gained(extractor: Extractor, text: str, expected: set[tuple[object, ...]]) -> None:
+    """Subjects outrank markers that belong to other phrases; coordinated subjects count by their head."""
+    assert changes(extractor.extract(text)) == expected, extractor.explain(text)
