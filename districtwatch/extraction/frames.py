@@ -291,11 +291,14 @@ class FrameReader:
             for h in doc.kinds("negations_after")
         )
 
-    @staticmethod
-    def _predicted(doc: Document, verb: Hit) -> bool:
+    def _predicted(self, doc: Document, verb: Hit) -> bool:
+        """A threat, plan or modal before the verb in its clause; after it too for a noun of change ("the
+        fall of X would be a major turning point")."""
         clause = doc.clause_of[verb.first]
+        nominal = self._frames[verb.value].nominal
+        # h.first, not h.last: a prediction may end with the verb itself ("to retake")
         return any(
-            h.last < verb.first and doc.clause_of[h.first] == clause and not _a_date(doc, h)
+            (h.first < verb.first or nominal) and doc.clause_of[h.first] == clause and not _a_date(doc, h)
             for h in doc.kinds("predictions")
         )
 
@@ -322,6 +325,10 @@ class FrameReader:
     ) -> tuple[str | None, str | None, str]:
         clause = doc.clause_of[verb.first]
         roles = [(a, self._marked_role(doc, a)) for a in doc.in_sentence("actor", sentence)]
+        # "with Taliban fighters taking control of the city": the party right before the verb is its subject
+        # (English word order only: in Dari the verb ends the clause, «با نیروهای دولتی تصرف کرد»)
+        if not doc.reading.tokens[verb.first].arabic:
+            roles = [(a, None if r == "oblique" and a.last + 1 == verb.first else r) for a, r in roles]
         in_clause = [(a, r) for a, r in roles if doc.clause_of[a.first] == clause]
         gainer = _nearest([a for a, r in in_clause if r == "gained_by"], verb)
         loser = _nearest([a for a, r in in_clause if r == "lost_by"], verb)
@@ -331,6 +338,9 @@ class FrameReader:
         subjects = [a for a, r in roles if r is None and a.last < verb.first]
         objects = [a for a, r in in_clause if r is None and a.first > verb.last]
         subject = _owner(doc, _head(doc, subjects)) if subjects else None
+        relative = _relative_subject(doc, verb)
+        if relative is not None:
+            subject = relative
         # The subject of an active verb of gain gained; a "to <party>" after the verb is about something
         # else ("captured X, in what would be a major blow to government forces").
         if frame.agent == "gained_by" and subject and (gainer is None or gainer.first > verb.last):
@@ -405,11 +415,26 @@ def _head(doc: Document, subjects: list[Hit]) -> Hit:
     """The first of coordinated subjects: "ANDSF and Public Uprising Forces liberated X" names the army
     first, and the army is the party the claim is about."""
     head = subjects[-1]
+    text, tokens = doc.reading.text, doc.reading.tokens
     for previous in reversed(subjects[:-1]):
-        if not doc.joined(previous, head, ("list_joiners", "fillers")):
+        between = text[tokens[previous.last].end : tokens[head.first].start]
+        # a comma ends the pair: "…between Taliban and government forces, and the militants seize X"
+        if "," in between or "،" in between or not doc.joined(previous, head, ("list_joiners", "fillers")):
             break
         head = previous
     return head
+
+
+def _relative_subject(doc: Document, verb: Hit) -> str | None:
+    """ "…a deal with the Taliban, which has taken control of X": the party right before "which" is the
+    subject of the relative clause, whatever marked it in the clause before."""
+    clause = doc.clause_of[verb.first]
+    first = next((i for i in range(verb.first, -1, -1) if doc.clause_of[i] != clause), -1) + 1
+    if first == 0 or not doc.starting_at(first, ("relatives",)):
+        return None
+    for actor in doc.ending_at(first - 1, ("actor",)):
+        return actor.value
+    return None
 
 
 def _owner(doc: Document, actor: Hit) -> str:
@@ -428,10 +453,27 @@ def _nearest(candidates: list[Hit], verb: Hit) -> Hit | None:
     return min(candidates, key=lambda a: _distance(a, verb)) if candidates else None
 
 
-_NAME_PARTS = ("place", "list_joiners", "district_words", "province_words", "city_words", "fillers")
+_NAME_PARTS = (
+    "place",
+    "list_joiners",
+    "district_words",
+    "province_words",
+    "city_words",
+    "fillers",
+    "capital_before",
+    "capital_after",
+    "place_modifiers",
+)
 
 
 def _bare_names(doc: Document, sentence: Sentence, clause: int) -> bool:
-    """True when the clause holds nothing but place names and the words that join or label them."""
+    """True when the clause holds nothing but place names and the words that join or label them
+    ("Sharana, the regional capital of Paktika, and …"); a capitalized word the gazetteer does not know
+    counts as a name too ("… Imam Sahib, Gul Tapa, and Dasht-e-Archi")."""
     members = [i for i in sentence.tokens if doc.clause_of[i] == clause]
-    return bool(members) and all(any(h.kind in _NAME_PARTS for h in doc.at_token.get(i, ())) for i in members)
+    tokens = doc.reading.tokens
+    return bool(members) and all(
+        any(h.kind in _NAME_PARTS for h in doc.at_token.get(i, ()))
+        or (i not in doc.covered and tokens[i].capitalized and not tokens[i].arabic)
+        for i in members
+    )

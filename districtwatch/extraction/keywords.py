@@ -99,6 +99,7 @@ class FrameSpec(_Strict):
     recapture: bool = False
     state: bool = False  # describes who holds a place now ("now in control"), lends its actor to a loss
     follows: bool = False  # repeats the change of an earlier clause for its own place ("Y followed")
+    nominal: bool = False  # a noun ("the fall of X"): a modal after it in its clause predicts too
 
 
 class ActorSpec(_Strict):
@@ -156,6 +157,8 @@ class LanguageSpec(_Strict):
     place_modifiers: list[Phrase] = Field(default_factory=list)
     seat_words: list[Phrase] = Field(default_factory=list)
     seat_links: list[Phrase] = Field(default_factory=list)
+    relatives: list[Phrase] = Field(default_factory=list)
+    anaphors: list[Phrase] = Field(default_factory=list)
     not_district_before: list[Phrase] = Field(default_factory=list)
     not_district_after: list[Phrase] = Field(default_factory=list)
     area_before: list[Phrase] = Field(default_factory=list)

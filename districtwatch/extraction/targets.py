@@ -29,6 +29,7 @@ from districtwatch.extraction.lexicon import Hit, Lexicon
 __all__ = ["Target", "TargetFinder"]
 
 _KIND_WORDS = ("district_words", "city_words")
+_SILENT = Trace(enabled=False)
 _LIST = ("list_joiners", "district_words")
 _WEAK = "weak"  # _classify: the name needs a district word or a listed neighbour to count
 
@@ -90,9 +91,56 @@ class TargetFinder:
                     f"place {doc.text_of(hit)!r}: not a target: a common word or a short skeleton, "
                     "and no district/city word next to it"
                 )
-        return self._drop_qualifiers(doc, targets, trace)
+        kept = self._drop_qualifiers(doc, targets, trace)
+        if doc.kinds("anaphors"):
+            kept = sorted([*kept, *self._anaphors(doc, trace)], key=lambda t: t.hit.first)
+        return kept
 
-    def _classify(self, doc: Document, hit: Hit, trace: Trace, *, allow_weak: bool) -> Target | str | None:
+    def _anaphors(self, doc: Document, trace: Trace) -> list[Target]:
+        """ "the city", «این شهرستان», «دا ښار»: the town or district named last before it, in its sentence or
+        the one before, whatever role that mention had ("No fighting took place in Nilli. … Taliban are now
+        in control of the city")."""
+        found: list[Target] = []
+        places = doc.kinds("place")
+        tokens = doc.reading.tokens
+        for word in doc.kinds("anaphors"):
+            if self._locative(doc, word) or tokens[word.last].possessive:
+                trace.add(f"{doc.text_of(word)!r}: a location or a possessive ('the city's streets')")
+                continue
+            if doc.after(word, ("place",), skipping=("seat_links", "fillers")):
+                continue  # "the city of X", "the district X": a name follows, no reference back
+            town = any(
+                h.kind == "city_words" for i in range(word.first, word.last + 1) for h in doc.at_token[i]
+            )
+            here = doc.sentence_of[word.first]
+            for place in reversed([p for p in places if p.last < word.first]):
+                if doc.sentence_of[place.first] < here - 1:
+                    break
+                named = self._classify(doc, place, _SILENT, allow_weak=True, antecedent=True)
+                if isinstance(named, Target) and (not town or self._a_town(doc, named)):
+                    trace.add(f"{doc.text_of(word)!r}: refers back to {named.surface!r}")
+                    found.append(
+                        Target(word, doc.text_of(word), named.districts, named.provinces_named, "anaphor")
+                    )
+                    break
+        return found
+
+    def _a_town(self, doc: Document, target: Target) -> bool:
+        """Can "the city" refer to this mention: a capital, a town of the gazetteer, or a name with a city
+        word beside it (not a province named as a qualifier, "Balkh provincial council")?"""
+        grp = target.hit.group
+        return (
+            target.how == "capital"
+            or _beside(doc, target.hit, ("city_words",))
+            or (grp is not None and any(p.kind in self._claimable for p in grp.places))
+            or any(self._gazetteer.capital_district(d.province) == d for d in target.districts)
+        )
+
+    def _classify(
+        self, doc: Document, hit: Hit, trace: Trace, *, allow_weak: bool, antecedent: bool = False
+    ) -> Target | str | None:
+        """A target, ``_WEAK`` (counts only with a neighbour's standing), or None.  As the ``antecedent``
+        of "the city", a place counts whatever its role ("in X", "X's")."""
         grp = hit.group
         if grp is None:
             return None
@@ -104,7 +152,7 @@ class TargetFinder:
 
         kind_word = _beside(doc, hit, _KIND_WORDS)
         city_word = _beside(doc, hit, ("city_words",))
-        province_word = _beside(doc, hit, ("province_words",))
+        province_word = _beside(doc, hit, ("province_words",)) or _listed_as_provinces(doc, hit)
         if not _beside(doc, hit, ("district_words",)) and _same_span(doc, hit, "district_words"):
             reject("the word for district itself (Iranian «شهرستان»), not the district of that name")
             return None
@@ -154,6 +202,8 @@ class TargetFinder:
                 else "not a district (a place of another kind, or an area)"
             )
             return None
+        if antecedent:
+            return Target(hit, surface, districts, provinces, how)
         if tokens[hit.last].possessive and not seat:
             reject("possessive: qualifies what follows")
             return None
@@ -206,6 +256,31 @@ class TargetFinder:
 _CAPITAL_SKIP = ("province_words", "fillers", "place_modifiers")
 _CAPITAL_REACH = 4  # "the capital of the northeastern province of X": three words between
 _LIST_REACH = 6  # names a capital word reaches along a list
+
+
+_PROVINCE_LIST = ("list_joiners", "fillers")
+
+
+def _listed_as_provinces(doc: Document, hit: Hit) -> bool:
+    """A province word before or after a list covers every name in it: "the three northern provinces of
+    Kunduz, Baghlan and Balkh", «کندهار، هلمند، بادغیس او غور ولایتونه»."""
+    first = last = hit
+    for _ in range(_LIST_REACH):
+        previous = doc.before(first, ("place",), skipping=_PROVINCE_LIST)
+        if not previous:
+            break
+        first = previous[0]
+    for _ in range(_LIST_REACH):
+        following = doc.after(last, ("place",), skipping=_PROVINCE_LIST)
+        if not following:
+            break
+        last = following[0]
+    if first is hit and last is hit:
+        return False  # not in a list: only a word right beside it says "province"
+    return bool(
+        doc.before(first, ("province_words",), skipping=("place_modifiers", "fillers"))
+        or doc.after(last, ("province_words",))
+    )
 
 
 def _capital_marked(doc: Document, hit: Hit) -> bool:

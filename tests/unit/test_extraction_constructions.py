@@ -435,3 +435,102 @@ WHO_GAINED = [
 def test_who_gained(extractor: Extractor, text: str, expected: set[tuple[object, ...]]) -> None:
     """Subjects outrank markers that belong to other phrases; coordinated subjects count by their head."""
     assert changes(extractor.extract(text)) == expected, extractor.explain(text)
+
+
+REFERENCE_AND_RESOLUTION = [
+    # "the city" refers back to the town named last, whatever role that mention had
+    (
+        "“No fighting took place in Nilli. All security forces and local officials evacuated the "
+        "city without "
+        "fighting and Taliban are now in control of the city,” Sherin Mohsini, the representative of "
+        "Daikundi "
+        "in the lower house of Parliament, told EFE.",
+        {("Nili", "Daykundi", T, G, False)},
+    ),
+    (
+        "از سوی دیگر، گفته میشود که در شهرستان «غوریان» ولایت هرات نیز طالبان از شب گذشته حملات را "
+        "آغاز کردند "
+        "و گفته میشود که این شهرستان به تصرف طالبان درآمده است.",
+        {("Ghoryan", "Herat", T, None, True)},
+    ),
+    # ... to a town, not to a province named as a qualifier ("Balkh provincial council")
+    (
+        "“The Taliban have captured Mazar-i-Sharif,” Afzal Hadid, the president of the Balkh provincial "
+        "council, stated, adding that the city was taken without a struggle.",
+        {("Mazari Sharif", "Balkh", T, None, False)},
+    ),
+    # two same-named districts: the sentence calls it a city, and only one of them holds a capital
+    (
+        "The Taliban have captured the city of Faizabad in northern Afghanistan, a local MP told AFP on "
+        "Wednesday, the ninth provincial capital to fall to the insurgents in less than a week.",
+        {("Fayzabad", "Badakhshan", T, None, False)},
+    ),
+    # the subject of a relative clause is the party right before "which"
+    (
+        "Governor of Afghanistan's Ghazni province was arrested on Thursday for allegedly cutting a "
+        "deal with "
+        "the Taliban, which has taken control of the provincial capital also named Ghazni, according "
+        "to media "
+        "reports.",
+        {("Ghazni", "Ghazni", T, None, True)},
+    ),
+    # a list after a dash names what the verb counted, unknown names (Gul Tapa) and all
+    (
+        "Since June 13, the Taliban have overrun a total of six districts – Khanabad, Chardara, Qalay-i-Zal, "
+        "Imam Sahib, Gul Tapa, and Dasht-e-Archi – in Kunduz province.",
+        {
+            ("Khanabad", "Kunduz", T, None, False),
+            ("Chahar Dara", "Kunduz", T, None, False),
+            ("Qalay-I-Zal", "Kunduz", T, None, False),
+            ("Imam Sahib", "Kunduz", T, None, False),
+            ("Dashte Archi", "Kunduz", T, None, False),
+        },
+    ),
+    # one post, two changes of one district: both are told
+    (
+        "The anti-Taliban fighters seized Pul-e-Hisar, Deh Salah and Banu districts on August 20, but the "
+        "Taliban recaptured Banu on August 21, and fighting is underway to re-take two more "
+        "districts, Xinhua "
+        "news agency quoted TOLO News as saying on Sunday.",
+        {
+            ("Puli Hisar", "Baghlan", R, None, False),
+            ("Dih Salah", "Baghlan", R, None, False),
+            ("Banu", "Baghlan", R, None, False),
+            ("Banu", "Baghlan", T, None, False),
+        },
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), REFERENCE_AND_RESOLUTION, ids=_ids(REFERENCE_AND_RESOLUTION))
+def test_reference_and_resolution(extractor: Extractor, text: str, expected: set[tuple[object, ...]]) -> None:
+    """Anaphors, capitals among same-named districts, relative clauses, dash lists and two changes of one
+    district in one post."""
+    assert changes(extractor.extract(text)) == expected, extractor.explain(text)
+
+
+def test_a_bare_shared_name_is_still_ambiguous(extractor: Extractor) -> None:
+    """Without a city or capital word nothing tells the two Fayzabads apart: dead-lettered, not guessed."""
+    result = extractor.extract("Taliban captured Faizabad")
+    assert result.claims == ()
+    (ambiguous,) = result.ambiguous
+    assert set(ambiguous.candidates) == {("Fayzabad", "Badakhshan"), ("Fayzabad", "Jowzjan")}
+
+
+NOT_A_CHANGE = [
+    "The fall of Lashkar Gah would be a major turning point in the offensive that the Taliban has waged over "
+    "recent months as U.S. and NATO forces complete their pullout from the war-torn country.",
+    "Security forces have launched several operations in the past few days to retake Siahgard district, but "
+    "the Taliban still control the district.",
+    "The group is now continuing its fight to overrun Mazar-i-Sharif, the capital of Balkh province, and "
+    "Maimana of Farah province.",
+    "The Taliban have taken several regions across the three northern provinces of Kunduz, Baghlan "
+    "and Balkh.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_A_CHANGE, ids=[t[:50] for t in NOT_A_CHANGE])
+def test_hypotheses_aims_and_provinces_are_no_claim(extractor: Extractor, text: str) -> None:
+    """A modal after a noun of change, an aim ("to retake", "fight to overrun") and a list of provinces
+    give no claim."""
+    assert changes(extractor.extract(text)) == set(), extractor.explain(text)
