@@ -11,7 +11,10 @@ The verb's *frame* (from the keyword pack) says how to read the actors around it
   to one named party).
 
 Also here: negation (a negated change is a denial), passive voice (switches the frame), predictions
-(a threat or plan before the verb), history, and the hedge policy described in ``claims``.
+(a threat or plan before the verb; after a noun of change too), history (a year before the post's own),
+follow verbs ("X fell; Y followed" repeats the earlier clause's change), counter-statements ("…; the
+government says fighting is ongoing" hedges the claim it answers) and the hedge policy described in
+``claims``.
 """
 
 from __future__ import annotations

@@ -12,8 +12,13 @@ A place name in a post is a *target* unless the words around it say it is someth
 * a name that is also a common word (the pack's ``weak_names``) or a short skeleton match, unless a
   district or city word stands next to it or it is listed alongside a target ("ولسوالی های X، Y و Z").
 
-A province with a capital word ("capital of Y", "د Y مرکز") or a city word ("Y city")
-stands for its capital district; a town or port from the gazetteer's places for its district.
+A province with a capital word ("capital of Y", "د Y مرکز", "the provincial capital of Afghanistan's northern
+Y province", "the capital cities of Y and Z provinces") or a city word ("Y city") stands for its capital
+district; a town, port or seat of government from the gazetteer's places for its district.  A seat of power
+named in a town ("the governor's compound in X", "X's police headquarters") makes X the target even after
+"in" or "'s".  A region that spans several districts (a gazetteer place of a ``region_place_kinds`` kind)
+is the same-named district only with a district word.  An anaphor ("the city", «این شهرستان») is a target
+standing for the town named last before it.
 """
 
 from __future__ import annotations

@@ -534,3 +534,9 @@ def test_hypotheses_aims_and_provinces_are_no_claim(extractor: Extractor, text: 
     """A modal after a noun of change, an aim ("to retake", "fight to overrun") and a list of provinces
     give no claim."""
     assert changes(extractor.extract(text)) == set(), extractor.explain(text)
+
+
+def test_forces_that_left_a_district_lost_it(extractor: Extractor) -> None:
+    """'Security forces left X': a loss verb; the Republic lost, its opponent gained."""
+    text = "Security forces left Nijrab district in Kapisa – 100 kilometers north of Kabul – a week ago."
+    assert changes(extractor.extract(text)) == {("Nijrab", "Kapisa", T, G, False)}, extractor.explain(text)
