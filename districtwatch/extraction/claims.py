@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from districtwatch.extraction.document import Document, Trace, build_document
+from districtwatch.extraction.document import Document, Sentence, Trace, build_document
 from districtwatch.extraction.explain import describe_hits, describe_result
 from districtwatch.extraction.frames import FrameReader
 from districtwatch.extraction.gazetteer import DistrictRecord, Gazetteer, load_gazetteer
@@ -80,7 +80,9 @@ class Extractor:
         self.gazetteer = gazetteer
         self.pack = pack
         self._lexicon = Lexicon(gazetteer, pack)
-        self._targets = TargetFinder(gazetteer, self._lexicon, set(pack.claim_place_kinds))
+        self._targets = TargetFinder(
+            gazetteer, self._lexicon, set(pack.claim_place_kinds), set(pack.region_place_kinds)
+        )
         self._frames = FrameReader(pack)
 
     @classmethod
@@ -130,7 +132,7 @@ class Extractor:
             trace.add(f"{len(targets)} place mentions: only the first {MAX_TARGETS} are weighed")
             targets = targets[:MAX_TARGETS]
         post_hedged = self._frames.post_hedged(doc)
-        claims: dict[tuple[str, str, str], ExtractedClaim] = {}
+        claims: dict[tuple[str, str, str, str | None], ExtractedClaim] = {}
         ambiguous: dict[str, Ambiguous] = {}
         by_clause: dict[int, list[Target]] = {}
         for target in targets:
@@ -156,10 +158,7 @@ class Extractor:
                 text[sentence.start : sentence.end].strip(),
                 verdict.rule,
             )
-            key = (claim.district, claim.province, claim.kind)
-            previous = claims.get(key)
-            if previous is None or (previous.gained_by is None and claim.gained_by is not None):
-                claims[key] = claim
+            _merge(claims, claim)
         return Extraction(tuple(claims.values()), tuple(ambiguous.values()))
 
     @staticmethod
@@ -174,6 +173,7 @@ class Extractor:
         for scope, names in (
             ("sentence", in_sentence),
             ("post", in_post),
+            ("capital named as such", _capital_provinces(doc, sentence, target)),
             ("home province", {home} if home else set()),
         ):
             fitting = {(d.name, d.province): d for d in candidates if d.province in names}
@@ -185,6 +185,35 @@ class Extractor:
                 return chosen
         trace.add(f"place {target.surface!r}: ambiguous, nothing names one of its provinces")
         return None
+
+
+def _merge(claims: dict[tuple[str, str, str, str | None], ExtractedClaim], claim: ExtractedClaim) -> None:
+    """One claim per district, kind and gainer: a later mention that names the gainer or the loser the
+    first one left out completes it; a different gainer is another change told in the same post ("the
+    resistance seized Banu on August 20, but the Taliban recaptured Banu on August 21")."""
+    same = [k for k in claims if k[:3] == (claim.district, claim.province, claim.kind)]
+    for key in same:
+        previous = claims[key]
+        if claim.gained_by is None or previous.gained_by in (None, claim.gained_by):
+            completes = previous.gained_by is None or (previous.lost_by is None and claim.lost_by is not None)
+            if completes and claim.gained_by is not None:
+                del claims[key]
+                claims[(claim.district, claim.province, claim.kind, claim.gained_by)] = claim
+            return
+    claims[(claim.district, claim.province, claim.kind, claim.gained_by)] = claim
+
+
+_CAPITAL_WORDS = ("city_words", "capital_before", "capital_after")
+
+
+def _capital_provinces(doc: Document, sentence: Sentence, target: Target) -> set[str]:
+    """When the sentence calls the place a city or a capital ("the city of Faizabad", "nine provincial
+    capitals, including Faizabad"), the provinces whose capital has that name: of two same-named districts,
+    only one holds a provincial capital."""
+    group = target.hit.group
+    if group is None or not any(doc.in_sentence(kind, sentence) for kind in _CAPITAL_WORDS):
+        return set()
+    return {p.province for p in group.places if p.kind == "provincial_capital"}
 
 
 def _provinces_named(hits: list[Hit], target: Target) -> set[str]:

@@ -66,11 +66,13 @@ class Document:
         wanted = set(kinds)
         return [h for h in self.starts_at.get(token, ()) if h.kind in wanted]
 
-    def before(self, hit: Hit, kinds: tuple[str, ...], *, skipping: tuple[str, ...] = ()) -> list[Hit]:
-        """Hits of ``kinds`` right before ``hit``, reaching over up to two hits of ``skipping``."""
+    def before(
+        self, hit: Hit, kinds: tuple[str, ...], *, skipping: tuple[str, ...] = (), reach: int = _SKIP_REACH
+    ) -> list[Hit]:
+        """Hits of ``kinds`` right before ``hit``, reaching over up to ``reach`` hits of ``skipping``."""
         token = hit.first - 1
         found = self.ending_at(token, kinds)
-        for _ in range(_SKIP_REACH if skipping else 0):
+        for _ in range(reach if skipping else 0):
             skipped = self.ending_at(token, skipping)
             if found or not skipped:
                 break
@@ -78,11 +80,13 @@ class Document:
             found = self.ending_at(token, kinds)
         return found
 
-    def after(self, hit: Hit, kinds: tuple[str, ...], *, skipping: tuple[str, ...] = ()) -> list[Hit]:
-        """Hits of ``kinds`` right after ``hit``, reaching over up to two hits of ``skipping``."""
+    def after(
+        self, hit: Hit, kinds: tuple[str, ...], *, skipping: tuple[str, ...] = (), reach: int = _SKIP_REACH
+    ) -> list[Hit]:
+        """Hits of ``kinds`` right after ``hit``, reaching over up to ``reach`` hits of ``skipping``."""
         token = hit.last + 1
         found = self.starting_at(token, kinds)
-        for _ in range(_SKIP_REACH if skipping else 0):
+        for _ in range(reach if skipping else 0):
             skipped = self.starting_at(token, skipping)
             if found or not skipped:
                 break
@@ -241,6 +245,8 @@ def prune(hits: list[Hit]) -> list[Hit]:
             place_tokens.update(span)
         elif contained(hit, "place") or contained(hit, hit.kind):
             continue  # a word inside a place name; a verb inside a longer verb
+        elif hit.kind == "actor" and contained(hit, "seat_words"):
+            continue  # "governor" in "the governor's compound": a building, not a party
         kept.append(hit)
     kept.sort(key=lambda h: (h.first, -h.size))
     return kept

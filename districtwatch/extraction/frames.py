@@ -11,7 +11,10 @@ The verb's *frame* (from the keyword pack) says how to read the actors around it
   to one named party).
 
 Also here: negation (a negated change is a denial), passive voice (switches the frame), predictions
-(a threat or plan before the verb), history, and the hedge policy described in ``claims``.
+(a threat or plan before the verb; after a noun of change too), history (a year before the post's own),
+follow verbs ("X fell; Y followed" repeats the earlier clause's change), counter-statements ("…; the
+government says fighting is ongoing" hedges the claim it answers) and the hedge policy described in
+``claims``.
 """
 
 from __future__ import annotations
@@ -67,7 +70,7 @@ class FrameReader:
         ``clause_targets`` are all the targets of its clause (itself included)."""
         sentence = doc.sentences[doc.sentence_of[target.hit.first]]
         label = f"place {target.surface!r}"
-        if self._history(doc, sentence):
+        if self._history(doc, sentence, at):
             trace.add(f"{label}: the sentence is about the past (history marker or 'in <year>')")
             return None
         if doc.in_sentence("off_topic", sentence):
@@ -82,9 +85,14 @@ class FrameReader:
             trace.add(f"{label}: not attached to {said!r}: other words stand between, and it is in no list")
             return None
         negated = self._negated(doc, verb)
-        denied = bool(doc.in_sentence("denials", sentence))
-        kind: Literal["change", "denial"] = "denial" if (negated or denied) else "change"
         clause = doc.clause_of[target.hit.first]
+        # A denial governs the change it precedes or shares a clause with ("denied that X fell", "reports
+        # that X fell are false"); in a later clause of its own it answers a claim: "X fell; officials
+        # deny it" is a hedged change.
+        denials = doc.in_sentence("denials", sentence)
+        answering = [h for h in denials if h.first > verb.last and doc.clause_of[h.first] > clause]
+        denied = len(answering) < len(denials)
+        kind: Literal["change", "denial"] = "denial" if (negated or denied) else "change"
         if kind == "change":
             if any(doc.clause_of[h.first] == clause for h in doc.in_sentence("ongoing", sentence)):
                 trace.add(f"{label}: its clause tells of fighting or a siege, not a change")
@@ -101,13 +109,21 @@ class FrameReader:
             if sentence.question:
                 trace.add(f"{label}: the sentence is a question")
                 return None
-        frame_name = verb.value
+        governing, governed_sentence = verb, sentence
+        if self._frames[verb.value].follows:
+            found = self._antecedent(doc, verb)
+            if found is None:
+                trace.add(f"{label}: {said!r} follows no earlier change")
+                return None
+            governing = found
+            governed_sentence = doc.sentences[doc.sentence_of[found.first]]
+        frame_name = governing.value
         frame = self._frames[frame_name]
-        passive = self._passive(doc, verb)
+        passive = self._passive(doc, governing)
         if passive and frame.passive:
             frame_name = frame.passive
             frame = self._frames[frame_name]
-        gained, lost, source = self._roles(doc, sentence, verb, frame, at)
+        gained, lost, source = self._roles(doc, governed_sentence, governing, frame, at)
         if source == "default" and not doc.only_known_between(target.hit, verb):
             if kind == "change":
                 trace.add(
@@ -125,7 +141,12 @@ class FrameReader:
             if gained is None and lost is None:
                 trace.add(f"{label}: {said!r}, but no party gained or lost")
                 return None
-        hedged = post_hedged or self._hedged(doc, sentence, gained, lost)
+        hedged = (
+            post_hedged
+            or bool(answering)
+            or self._hedged(doc, sentence, clause, gained, lost)
+            or self._countered(doc, sentence, clause)
+        )
         rule = (
             f"{verb.lang}.{frame_name}{'.passive' if passive and verb.value != frame_name else ''}:{source}"
         )
@@ -142,12 +163,15 @@ class FrameReader:
     # -- sentence-level -------------------------------------------------------------------------------
 
     @staticmethod
-    def _history(doc: Document, sentence: Sentence) -> bool:
+    def _history(doc: Document, sentence: Sentence, at: datetime | None) -> bool:
+        """History words, or a dated year ("in 2015", "۱۳۷۵ کال") before the post's own year: a dateline
+        ("22nd March, 2021") or "since May 2021" in a post of 2021 is today's news."""
         if doc.in_sentence("history", sentence):
             return True
         tokens = doc.reading.tokens
         return any(
             _YEAR_RE.match(tokens[i].key)
+            and _before_the_post(int(tokens[i].key), at)
             and (
                 doc.ending_at(i - 1, ("history_year_before",))
                 or doc.starting_at(i + 1, ("history_year_after",))
@@ -156,18 +180,55 @@ class FrameReader:
         )
 
     @staticmethod
-    def _hedged(doc: Document, sentence: Sentence, gained: str | None, lost: str | None) -> bool:
-        """Hedge words always hedge; a claim word hedges unless its claimant is a party to the change."""
+    def _hedged(doc: Document, sentence: Sentence, clause: int, gained: str | None, lost: str | None) -> bool:
+        """Hedge words always hedge; a claim word hedges unless its claimant is a party to the change, and
+        only up to a contrast ("<party> claimed X was retaken, but Y has since fallen": Y is told, not
+        claimed)."""
         if doc.in_sentence("hedges", sentence):
             return True
+        contrasts = [doc.clause_of[h.first] for h in doc.in_sentence("contrasts", sentence)]
         for word in doc.in_sentence("claim_words", sentence):
+            said = doc.clause_of[word.first]
+            if any(min(said, clause) < c <= max(said, clause) for c in contrasts):
+                continue
             claimants = [a for a in doc.in_sentence("actor", sentence) if a.last < word.first]
             claimant = claimants[-1].value if claimants else None
             if claimant is None or claimant not in (gained, lost):
                 return True
         return False
 
+    @staticmethod
+    def _countered(doc: Document, sentence: Sentence, clause: int) -> bool:
+        """A counter-statement answers the claim: "<party> captured X; the government says fighting is
+        ongoing".  It must stand in another clause of the sentence, or in a sentence of the post, that names
+        no place of its own ("…; fighting continues in Y" is news about Y, not an answer)."""
+        with_place = doc.clauses_with("place")
+        place_sentences = {doc.sentence_of[h.first] for h in doc.kinds("place")}
+        for hit in doc.kinds("counter_statements"):
+            where = doc.clause_of[hit.first]
+            if where == clause or where in with_place:
+                continue
+            told_in = doc.sentence_of[hit.first]
+            if told_in == sentence.index or told_in not in place_sentences:
+                return True
+        return False
+
     # -- the verb -------------------------------------------------------------------------------------
+
+    def _antecedent(self, doc: Document, verb: Hit) -> Hit | None:
+        """The change a "followed" verb repeats: the nearest verb of change before its clause, in its
+        sentence or the one before ("X fell on Monday; Tulak followed hours later")."""
+        clause = doc.clause_of[verb.first]
+        here = doc.sentence_of[verb.first]
+        earlier = [
+            v
+            for v in doc.kinds("verb")
+            if v.last < verb.first
+            and doc.clause_of[v.first] < clause
+            and here - 1 <= doc.sentence_of[v.first] <= here
+            and not self._frames[v.value].follows
+        ]
+        return earlier[-1] if earlier else None
 
     @staticmethod
     def _verb_for(doc: Document, sentence: Sentence, place: Hit) -> Hit | None:
@@ -233,10 +294,16 @@ class FrameReader:
             for h in doc.kinds("negations_after")
         )
 
-    @staticmethod
-    def _predicted(doc: Document, verb: Hit) -> bool:
+    def _predicted(self, doc: Document, verb: Hit) -> bool:
+        """A threat, plan or modal before the verb in its clause; after it too for a noun of change ("the
+        fall of X would be a major turning point")."""
         clause = doc.clause_of[verb.first]
-        return any(h.last < verb.first and doc.clause_of[h.first] == clause for h in doc.kinds("predictions"))
+        nominal = self._frames[verb.value].nominal
+        # h.first, not h.last: a prediction may end with the verb itself ("to retake")
+        return any(
+            (h.first < verb.first or nominal) and doc.clause_of[h.first] == clause and not _a_date(doc, h)
+            for h in doc.kinds("predictions")
+        )
 
     @staticmethod
     def _passive(doc: Document, verb: Hit) -> bool:
@@ -248,11 +315,12 @@ class FrameReader:
 
     @staticmethod
     def _marked_role(doc: Document, actor: Hit) -> str | None:
-        """ "gained_by" / "lost_by" when a marker right before or after the actor says so, else None."""
-        for hit in doc.before(actor, ("gainer_before", "loser_before"), skipping=("fillers",)):
-            return "gained_by" if hit.kind == "gainer_before" else "lost_by"
-        for hit in doc.after(actor, ("gainer_after", "loser_after")):
-            return "gained_by" if hit.kind == "gainer_after" else "lost_by"
+        """ "gained_by" / "lost_by" when a marker right before or after the actor says so, "oblique" for a
+        party the change was fought with ("with government forces", «با نیروهای دولتی»), else None."""
+        for hit in doc.before(actor, _MARKERS_BEFORE, skipping=("fillers",)):
+            return _ROLE_OF[hit.kind]
+        for hit in doc.after(actor, _MARKERS_AFTER):
+            return _ROLE_OF[hit.kind]
         return None
 
     def _roles(
@@ -260,6 +328,10 @@ class FrameReader:
     ) -> tuple[str | None, str | None, str]:
         clause = doc.clause_of[verb.first]
         roles = [(a, self._marked_role(doc, a)) for a in doc.in_sentence("actor", sentence)]
+        # "with Taliban fighters taking control of the city": the party right before the verb is its subject
+        # (English word order only: in Dari the verb ends the clause, «با نیروهای دولتی تصرف کرد»)
+        if not doc.reading.tokens[verb.first].arabic:
+            roles = [(a, None if r == "oblique" and a.last + 1 == verb.first else r) for a, r in roles]
         in_clause = [(a, r) for a, r in roles if doc.clause_of[a.first] == clause]
         gainer = _nearest([a for a, r in in_clause if r == "gained_by"], verb)
         loser = _nearest([a for a, r in in_clause if r == "lost_by"], verb)
@@ -268,10 +340,16 @@ class FrameReader:
         source = "marker" if gained else "none"
         subjects = [a for a, r in roles if r is None and a.last < verb.first]
         objects = [a for a, r in in_clause if r is None and a.first > verb.last]
-        if frame.agent == "gained_by" and gained is None and subjects:
-            gained, source = subjects[-1].value, "agent"
-        if frame.agent == "lost_by" and lost is None and subjects:
-            lost = subjects[-1].value
+        subject = _owner(doc, _head(doc, subjects)) if subjects else None
+        relative = _relative_subject(doc, verb)
+        if relative is not None:
+            subject = relative
+        # The subject of an active verb of gain gained; a "to <party>" after the verb is about something
+        # else ("captured X, in what would be a major blow to government forces").
+        if frame.agent == "gained_by" and subject and (gainer is None or gainer.first > verb.last):
+            gained, source = subject, "agent"
+        if frame.agent == "lost_by" and lost is None and subject:
+            lost = subject
         if frame.patient == "lost_by" and lost is None and objects:
             lost = objects[0].value
         if gained is None:
@@ -304,6 +382,72 @@ class FrameReader:
         return None
 
 
+_SOLAR_HIJRI_END = 1500  # years below are Solar Hijri (1400 began in March 2021)
+_SOLAR_HIJRI_OFFSET = 622  # a Solar Hijri year plus this is the Gregorian year it ends in
+
+
+def _before_the_post(year: int, at: datetime | None) -> bool:
+    """Is the year earlier than the post's (every year is, when the post's time is unknown)?"""
+    if at is None:
+        return True
+    gregorian = year + _SOLAR_HIJRI_OFFSET if year < _SOLAR_HIJRI_END else year
+    return gregorian < at.year
+
+
+def _a_date(doc: Document, word: Hit) -> bool:
+    """A modal that is a month's name in a date: "on May 21", "in May", "21 May" (no prediction)."""
+    tokens = doc.reading.tokens
+    after = tokens[word.last + 1].key if word.last + 1 < len(tokens) else ""
+    before = tokens[word.first - 1].key if word.first > 0 else ""
+    return after.isdigit() or before.isdigit() or bool(doc.ending_at(word.first - 1, ("month_before",)))
+
+
+_MARKERS_BEFORE = ("gainer_before", "loser_before", "oblique_before")
+_MARKERS_AFTER = ("gainer_after", "loser_after", "oblique_after")
+_ROLE_OF = {
+    "gainer_before": "gained_by",
+    "gainer_after": "gained_by",
+    "loser_before": "lost_by",
+    "loser_after": "lost_by",
+    "oblique_before": "oblique",
+    "oblique_after": "oblique",
+}
+
+
+def _head(doc: Document, subjects: list[Hit]) -> Hit:
+    """The first of coordinated subjects: "ANDSF and Public Uprising Forces liberated X" names the army
+    first, and the army is the party the claim is about."""
+    head = subjects[-1]
+    text, tokens = doc.reading.text, doc.reading.tokens
+    for previous in reversed(subjects[:-1]):
+        between = text[tokens[previous.last].end : tokens[head.first].start]
+        # a comma ends the pair: "…between Taliban and government forces, and the militants seize X"
+        if "," in between or "،" in between or not doc.joined(previous, head, ("list_joiners", "fillers")):
+            break
+        head = previous
+    return head
+
+
+def _relative_subject(doc: Document, verb: Hit) -> str | None:
+    """ "…a deal with the Taliban, which has taken control of X": the party right before "which" is the
+    subject of the relative clause, whatever marked it in the clause before."""
+    clause = doc.clause_of[verb.first]
+    first = next((i for i in range(verb.first, -1, -1) if doc.clause_of[i] != clause), -1) + 1
+    if first == 0 or not doc.starting_at(first, ("relatives",)):
+        return None
+    for actor in doc.ending_at(first - 1, ("actor",)):
+        return actor.value
+    return None
+
+
+def _owner(doc: Document, actor: Hit) -> str:
+    """The party an actor belongs to: "the Taliban's Ministry of Defense" is the Taliban."""
+    if actor.first > 0 and doc.reading.tokens[actor.first - 1].possessive:
+        for owner in doc.ending_at(actor.first - 1, ("actor",)):
+            return owner.value
+    return actor.value
+
+
 def _distance(a: Hit, b: Hit) -> int:
     return max(a.first - b.last, b.first - a.last, 0)
 
@@ -312,10 +456,27 @@ def _nearest(candidates: list[Hit], verb: Hit) -> Hit | None:
     return min(candidates, key=lambda a: _distance(a, verb)) if candidates else None
 
 
-_NAME_PARTS = ("place", "list_joiners", "district_words", "province_words", "city_words", "fillers")
+_NAME_PARTS = (
+    "place",
+    "list_joiners",
+    "district_words",
+    "province_words",
+    "city_words",
+    "fillers",
+    "capital_before",
+    "capital_after",
+    "place_modifiers",
+)
 
 
 def _bare_names(doc: Document, sentence: Sentence, clause: int) -> bool:
-    """True when the clause holds nothing but place names and the words that join or label them."""
+    """True when the clause holds nothing but place names and the words that join or label them
+    ("Sharana, the regional capital of Paktika, and …"); a capitalized word the gazetteer does not know
+    counts as a name too ("… Imam Sahib, Gul Tapa, and Dasht-e-Archi")."""
     members = [i for i in sentence.tokens if doc.clause_of[i] == clause]
-    return bool(members) and all(any(h.kind in _NAME_PARTS for h in doc.at_token.get(i, ())) for i in members)
+    tokens = doc.reading.tokens
+    return bool(members) and all(
+        any(h.kind in _NAME_PARTS for h in doc.at_token.get(i, ()))
+        or (i not in doc.covered and tokens[i].capitalized and not tokens[i].arabic)
+        for i in members
+    )

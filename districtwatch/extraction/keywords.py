@@ -98,6 +98,8 @@ class FrameSpec(_Strict):
     requires_loser: bool = False
     recapture: bool = False
     state: bool = False  # describes who holds a place now ("now in control"), lends its actor to a loss
+    follows: bool = False  # repeats the change of an earlier clause for its own place ("Y followed")
+    nominal: bool = False  # a noun ("the fall of X"): a modal after it in its clause predicts too
 
 
 class ActorSpec(_Strict):
@@ -127,10 +129,14 @@ class LanguageSpec(_Strict):
     gainer_after: list[Phrase] = Field(default_factory=list)
     loser_before: list[Phrase] = Field(default_factory=list)
     loser_after: list[Phrase] = Field(default_factory=list)
+    oblique_before: list[Phrase] = Field(default_factory=list)
+    oblique_after: list[Phrase] = Field(default_factory=list)
     fillers: list[Phrase] = Field(default_factory=list)
     adverbs: list[Phrase] = Field(default_factory=list)
     hedges: list[Phrase] = Field(default_factory=list)
     claim_words: list[Phrase] = Field(default_factory=list)
+    counter_statements: list[Phrase] = Field(default_factory=list)
+    contrasts: list[Phrase] = Field(default_factory=list)
     denials: list[Phrase] = Field(default_factory=list)
     history: list[Phrase] = Field(default_factory=list)
     history_year_before: list[Phrase] = Field(default_factory=list)
@@ -140,6 +146,7 @@ class LanguageSpec(_Strict):
     ongoing: list[Phrase] = Field(default_factory=list)
     off_topic: list[Phrase] = Field(default_factory=list)
     predictions: list[Phrase] = Field(default_factory=list)
+    month_before: list[Phrase] = Field(default_factory=list)
     clause_breaks: list[Phrase] = Field(default_factory=list)
     list_joiners: list[Phrase] = Field(default_factory=list)
     district_words: list[Phrase] = Field(default_factory=list)
@@ -147,6 +154,11 @@ class LanguageSpec(_Strict):
     city_words: list[Phrase] = Field(default_factory=list)
     capital_before: list[Phrase] = Field(default_factory=list)
     capital_after: list[Phrase] = Field(default_factory=list)
+    place_modifiers: list[Phrase] = Field(default_factory=list)
+    seat_words: list[Phrase] = Field(default_factory=list)
+    seat_links: list[Phrase] = Field(default_factory=list)
+    relatives: list[Phrase] = Field(default_factory=list)
+    anaphors: list[Phrase] = Field(default_factory=list)
     not_district_before: list[Phrase] = Field(default_factory=list)
     not_district_after: list[Phrase] = Field(default_factory=list)
     area_before: list[Phrase] = Field(default_factory=list)
@@ -176,6 +188,7 @@ class KeywordPack(_Strict):
     description: str = ""
     match_folds: dict[str, str] = Field(default_factory=dict)
     claim_place_kinds: list[str] = Field(default_factory=list)
+    region_place_kinds: list[str] = Field(default_factory=list)
     weak_names: list[Phrase] = Field(default_factory=list)
     actors: dict[str, ActorSpec]
     frames: dict[str, FrameSpec]

@@ -36,6 +36,10 @@ _EZAFE_MAX = 2
 _SKELETON_STANDALONE = 5  # symbols; shorter skeletons collide too often to trust without a district word
 _SKELETON_MIN = 3
 _WINDOW = 4  # tokens
+# Dari writes the ezafe after a final silent heh as heh + ZWNJ + yeh; where the ZWNJ is lost (copied web
+# text often loses it) the name and its ezafe run together, so names ending in heh also get that form.
+_SILENT_H = "ه"
+_EZAFE_YEH = "ی"
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,11 +153,14 @@ class Lexicon:
                 yield key
                 if " " in key:
                     yield key.replace(" ", "")  # a ZWNJ-joined or run-together spelling of a multi-word name
+                if key.endswith(_SILENT_H):
+                    yield key + _EZAFE_YEH  # "ناوه‌ی این ولایت" written without its ZWNJ: "ناوهی"
 
         def group(key: str) -> PlaceGroup:
             found = self.groups.get(key)
             if found is None:
-                found = PlaceGroup(weak=key in weak or key in keywords or len(key) <= 2)
+                base = key[:-1] if key.endswith(_SILENT_H + _EZAFE_YEH) else key
+                found = PlaceGroup(weak=base in weak or base in keywords or len(key) <= 2)
                 self.groups[key] = found
             return found
 

@@ -70,15 +70,11 @@ NO_CLAIM = {
         "Afghan forces freed 20 hostages from a Taliban prison in Ghazni",
         "Taliban lost 30 fighters in Shindand clashes",
         "Thousands fled Kunduz as the Taliban advanced",
-        "Taliban captured the police headquarters in Kunduz city",
         "The Taliban have seized control of all districts of Panjshir except Rokha",
-        "KABUL, Afghanistan — Taliban fighters took control of the presidential palace",
     ],
     "a change told as background": [
-        "After the fall of Kabul, thousands fled",
         "Two years after the Taliban took Kabul, women remain banned from schools",
         "Since the fall of Kunduz, prices have doubled",
-        "پس از سقوط کابل هزاران نفر کشور را ترک کردند",
     ],
     "idioms and other senses of the verbs": [
         "Kabul fell silent as the curfew began",
