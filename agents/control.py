@@ -1,7 +1,7 @@
 """control: claims and verdicts → alerts, keeping the district control table.
 
 Claims and verdicts are keyed by district, so one district's state lives on one partition, in a
-changelog-backed table. Each record goes through the pure policy (``districtwatch.control``); the
+changelog-backed table. Each record goes through the pure policy (``districtwatch.core.control.policy``); the
 alerts it returns are sent keyed by district.
 """
 
@@ -14,9 +14,9 @@ from typing import Any
 
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics, settings
-from districtwatch.baseline import Baseline, initial_state
 from districtwatch.codec import decode, encode
-from districtwatch.control import (
+from districtwatch.core.control.baseline import Baseline, initial_state
+from districtwatch.core.control.policy import (
     DistrictState,
     Place,
     Policy,
@@ -27,7 +27,7 @@ from districtwatch.control import (
 )
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import RecordError
-from districtwatch.kafka import key_partition
+from districtwatch.kafka.clients import key_partition
 from districtwatch.schemas import Alert, Claim, Verdict
 
 STAGE = "control"

@@ -1,7 +1,7 @@
 """dedup: posts.relevant → posts.unique (copies → posts.duplicates).
 
 The input is keyed by what a post claims (places and sides), so every post making the same claims is
-judged on one partition against the same window of recent posts (``districtwatch.dedup.judge``: exact
+judged on one partition against the same window of recent posts (``districtwatch.core.dedup.judge``: exact
 copies by fingerprint, near copies by MinHash). A copy goes to posts.duplicates with ``dup_of`` set,
 never dropped silently; an original that arrives after its copies is passed on naming them
 (``supersedes``). The table is changelog-backed, so it survives a worker restart.
@@ -15,8 +15,8 @@ from typing import Any
 from districtwatch import topics
 from districtwatch.app import app, metrics, settings
 from districtwatch.codec import decode, encode
+from districtwatch.core.dedup import RecentPost, fingerprint, judge, signature
 from districtwatch.deadletters import dead_letter
-from districtwatch.dedup import RecentPost, fingerprint, judge, signature
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Post
 

@@ -1,6 +1,6 @@
 """extract: posts.unique → claims.
 
-Runs the claim extractor (``districtwatch.extraction``, the same code as ``districtwatch extract``)
+Runs the claim extractor (``districtwatch.core.extraction``, the same code as ``districtwatch extract``)
 and sends one Claim per district the post says changed hands, or denies, keyed by district. A name
 the post leaves ambiguous (a district name used in two provinces, no province named) is dead-lettered
 with its candidates rather than guessed.
@@ -13,11 +13,11 @@ from typing import Any
 from districtwatch import topics
 from districtwatch.app import accounts, app, extractor, metrics
 from districtwatch.codec import decode, encode
-from districtwatch.control import district_key
+from districtwatch.core.control.policy import district_key
+from districtwatch.core.relevance import read_post
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Claim, Post, PostRef
-from districtwatch.screening import read_post
 
 STAGE = "extract"
 

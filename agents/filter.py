@@ -3,7 +3,7 @@
 Decodes and validates each raw post (a bad one is dead-lettered with its reason), and passes on only
 those that could hold a claim — a place name together with a verb of change — keyed by what they
 claim, so that copies of a post meet on one dedup partition. The decision is
-:class:`districtwatch.screening.Screen`; this module reads, sends and commits.
+:class:`districtwatch.core.relevance.Screen`; this module reads, sends and commits.
 
 Why not a Faust agent like the other stages: about 95% of posts are dropped here, and Faust spends
 several hundred microseconds of its own on every event (fetcher, conductor, stream, acks, sensors)
@@ -30,9 +30,9 @@ from mode import Service
 
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.codec import encode
+from districtwatch.core.relevance import Rejected, Screen
 from districtwatch.deadletters import letter
-from districtwatch.screening import Rejected, Screen
-from districtwatch.transport import FETCH_MAX_WAIT_MS
+from districtwatch.kafka.faust_transport import FETCH_MAX_WAIT_MS
 
 STAGE = "filter"
 #: Records screened between two commits: large enough that per-batch costs (the wait for the broker's

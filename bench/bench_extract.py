@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.synthetic import generate
-from districtwatch.extraction import Extractor
+from districtwatch.core.extraction import Extractor
 
 TARGET = 20_000
 

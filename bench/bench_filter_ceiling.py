@@ -27,9 +27,9 @@ from aiokafka import AIOKafkaProducer
 
 from bench.bench_pipeline import baseline, reading_from_start, records
 from bench.synthetic import generate
-from districtwatch.broker import EmbeddedBroker
 from districtwatch.codec import decode
-from districtwatch.extraction import Extractor
+from districtwatch.core.extraction import Extractor
+from districtwatch.kafka.embedded_broker import EmbeddedBroker
 from districtwatch.schemas import Post
 from districtwatch.settings import Settings
 

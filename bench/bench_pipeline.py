@@ -54,9 +54,9 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from prometheus_client.parser import text_string_to_metric_families
 
 from bench.synthetic import generate
-from districtwatch.broker import EmbeddedBroker, free_port
-from districtwatch.demo import PIPELINE, WorkerProcess, running_worker, worker_env
-from districtwatch.kafka import ensure_topics
+from districtwatch.kafka.clients import ensure_topics
+from districtwatch.kafka.embedded_broker import EmbeddedBroker, free_port
+from districtwatch.testing.worker import PIPELINE, WorkerProcess, running_worker, worker_env
 
 TARGET_RATIO = 0.30
 TARGET_P99_MS = 1000.0
@@ -576,7 +576,7 @@ def brokers(
 ) -> Iterator[tuple[str, AbstractContextManager[Any]]]:
     if use_kafka:
         try:
-            from districtwatch.kafka_launcher import KafkaBroker, kafka_available
+            from districtwatch.kafka.apache_broker import KafkaBroker, kafka_available
         except ImportError as exc:
             say(f"[kafka] skipped: the launcher cannot be imported ({exc})")
         else:

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from districtwatch.cli import main
+from districtwatch.cli.commands import main
 
 main()

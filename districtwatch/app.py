@@ -15,14 +15,14 @@ import faust
 from faust.sensors.prometheus import setup_prometheus_sensors
 from prometheus_client import CollectorRegistry
 
+from districtwatch.kafka.faust_transport import Transport
+from districtwatch.kafka.table_recovery import SeekBeforeResumeTableManager
 from districtwatch.metrics import Metrics
-from districtwatch.recovery import SeekBeforeResumeTableManager
 from districtwatch.settings import Settings, get_settings
-from districtwatch.transport import Transport
 
 if TYPE_CHECKING:
-    from districtwatch.accounts import AccountRegistry
-    from districtwatch.extraction import Extractor
+    from districtwatch.core.accounts import AccountRegistry
+    from districtwatch.core.extraction import Extractor
 
 
 def broker_urls(bootstrap_servers: str | None) -> str:
@@ -77,7 +77,7 @@ metrics = Metrics.create(registry)
 @cache
 def extractor() -> Extractor:
     """The claim extractor for the configured gazetteer and keyword pack, loaded on first use."""
-    from districtwatch.extraction import Extractor
+    from districtwatch.core.extraction import Extractor
 
     return Extractor.load(settings.gazetteer, settings.keyword_pack)
 
@@ -85,6 +85,6 @@ def extractor() -> Extractor:
 @cache
 def accounts() -> AccountRegistry:
     """The account registry of the configured file (empty where none is configured)."""
-    from districtwatch.accounts import AccountRegistry
+    from districtwatch.core.accounts import AccountRegistry
 
     return AccountRegistry.load(settings.accounts_file)

@@ -27,9 +27,9 @@ from typing import Any, Literal
 
 from mode import Service
 
-from districtwatch.agents.filter import PartitionPosition
 from districtwatch.agents.filter import positions as filter_positions
 from districtwatch.app import app, metrics, settings
+from districtwatch.kafka.positions import PartitionPosition
 
 TICK_S = 0.5
 STALL_S = 1.0
@@ -228,7 +228,7 @@ class RecoveryWatch(Service):
             recovery.signal_recovery_start.set()  # private hook: Recovery's restart signal
         else:
             consumer: Any = app.consumer
-            await consumer.request_rejoin()  # districtwatch.transport
+            await consumer.request_rejoin()  # districtwatch.kafka.faust_transport
         return action
 
     def status(self) -> dict[str, Any]:

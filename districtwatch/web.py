@@ -28,8 +28,8 @@ from districtwatch.agents.control import initial_for
 from districtwatch.agents.filter import joined as filter_stage_joined
 from districtwatch.app import app, extractor, metrics, settings
 from districtwatch.codec import describe, encode
-from districtwatch.control import DistrictState, district_key, verdict_id
-from districtwatch.controlmap import MapDistrict, alerts_since, control_geojson, district_view
+from districtwatch.core.control.map import MapDistrict, alerts_since, control_geojson, district_view
+from districtwatch.core.control.policy import DistrictState, district_key, verdict_id
 from districtwatch.livemap import follower
 from districtwatch.schemas import Verdict
 from districtwatch.watchdog import recovery_watch

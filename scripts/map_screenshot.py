@@ -18,9 +18,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from districtwatch.cli import read_alerts, replay_file
-from districtwatch.demo import WorkerProcess, run_demo, sample_file
+from districtwatch.cli.commands import read_alerts, replay_file
+from districtwatch.cli.demo import run_demo
+from districtwatch.samples import sample_file
 from districtwatch.settings import derive, get_settings
+from districtwatch.testing.worker import WorkerProcess
 
 
 def shoot(worker: WorkerProcess, out: Path, chromium: str) -> None:

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from districtwatch.broker import EmbeddedBroker, free_port
-from districtwatch.demo import WorkerProcess, running_worker, sample_file, worker_env
+from districtwatch.kafka.embedded_broker import EmbeddedBroker, free_port
+from districtwatch.samples import sample_file
 from districtwatch.settings import Settings
+from districtwatch.testing.worker import WorkerProcess, running_worker, worker_env
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from pydantic import SecretStr
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.ingest.errors import SourceSetupError
 from districtwatch.schemas import Post
 

@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.errors import ConfigError
 from districtwatch.ingest.base import Checkpoint, Seen
 

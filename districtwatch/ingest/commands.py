@@ -21,7 +21,7 @@ from aiohttp import web
 from aiokafka.errors import KafkaError
 from prometheus_client import CollectorRegistry
 
-from districtwatch.accounts import AccountRegistry
+from districtwatch.core.accounts import AccountRegistry
 from districtwatch.errors import ConfigError
 from districtwatch.ingest.base import SourceSettings, describe, load_specs, spec_for
 from districtwatch.ingest.checkpoints import CheckpointStore
@@ -29,7 +29,7 @@ from districtwatch.ingest.errors import SourceSetupError
 from districtwatch.ingest.metrics import IngestMetrics
 from districtwatch.ingest.poller import PollOutcome, build_ingester
 from districtwatch.ingest.push import create_app
-from districtwatch.ingest.sink import KafkaPostSink
+from districtwatch.kafka.post_sink import KafkaPostSink
 from districtwatch.settings import Settings, get_settings
 
 
@@ -82,7 +82,7 @@ async def run_ingest(
     settings: Settings, registry: AccountRegistry, *, once: bool, say: Callable[[str], None] = print
 ) -> list[PollOutcome]:
     """Everything `ingest` does, as a coroutine (tests drive it directly)."""
-    from districtwatch.kafka import ensure_topics
+    from districtwatch.kafka.clients import ensure_topics
 
     assert settings.bootstrap_servers is not None
     echo = say

@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.ingest.base import (
     Checkpoint,
     FetchResult,

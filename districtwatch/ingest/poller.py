@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from districtwatch.accounts import Account, AccountRegistry
+from districtwatch.core.accounts import Account, AccountRegistry
 from districtwatch.errors import ConfigError, DistrictwatchError
 from districtwatch.ingest.base import Checkpoint, FetchResult, Source, SourceSettings, SourceSpec, spec_for
 from districtwatch.ingest.checkpoints import CheckpointStore

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.ingest.base import (
     Checkpoint,
     FetchResult,

@@ -18,7 +18,7 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.ingest.base import Checkpoint, FetchResult, Item, SourceSettings, SourceSpec, int_option
 from districtwatch.ingest.errors import (
     AccountUnavailable,

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.ingest.base import Checkpoint, FetchResult, Item, SourceSettings, SourceSpec, int_option
 from districtwatch.ingest.errors import AccountUnavailable, RateLimited, SourceSetupError, SourceUnavailable
 from districtwatch.ingest.window import reconcile

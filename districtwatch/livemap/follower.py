@@ -23,7 +23,7 @@ from mode import Service
 
 from districtwatch.agents.control import district_control
 from districtwatch.app import app, settings
-from districtwatch.kafka import topic_partitions
+from districtwatch.kafka.clients import topic_partitions
 from districtwatch.livemap.readmodel import ReadModel
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from districtwatch.codec import decode
-from districtwatch.control import DistrictState
+from districtwatch.core.control.policy import DistrictState
 from districtwatch.errors import DecodeError
 from districtwatch.schemas import Alert
 

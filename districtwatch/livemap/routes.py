@@ -29,7 +29,7 @@ from faust import web
 
 from districtwatch.agents.control import initial_for
 from districtwatch.app import app, extractor, settings
-from districtwatch.control import DistrictState, district_key
+from districtwatch.core.control.policy import DistrictState, district_key
 from districtwatch.livemap import timeline
 from districtwatch.livemap.assets import STATIC, asset
 from districtwatch.livemap.follower import caught_up, read_model

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from districtwatch.control import DistrictState, claimed_controller, district_key
+from districtwatch.core.control.policy import DistrictState, claimed_controller, district_key
 from districtwatch.schemas import Alert, AlertStatus
 
 

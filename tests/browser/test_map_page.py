@@ -17,8 +17,9 @@ from typing import Any
 
 import pytest
 
-from districtwatch.broker import EmbeddedBroker
-from districtwatch.demo import WorkerProcess, sample_file, wait_until_drained
+from districtwatch.kafka.embedded_broker import EmbeddedBroker
+from districtwatch.samples import sample_file
+from districtwatch.testing.worker import WorkerProcess, wait_until_drained
 from tests.conftest import Pipeline, pipelines_on
 from tests.integration.helpers import replay
 

@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from districtwatch.broker import free_port
+from districtwatch.kafka.embedded_broker import free_port
 
 from .promql import REPO
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from districtwatch.extraction.keywords import load_keyword_pack
+from districtwatch.core.extraction.keywords import load_keyword_pack
 
 from .prometheus_server import MISSING_PROMTOOL, PROMTOOL
 from .promql import (

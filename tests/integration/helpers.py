@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
-from districtwatch.cli import replay_file
+from districtwatch.cli.commands import replay_file
 from districtwatch.codec import decode
-from districtwatch.kafka import read_topic, topic_partitions
+from districtwatch.kafka.clients import read_topic, topic_partitions
 from districtwatch.schemas import Alert
 from districtwatch.settings import Settings
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bench.synthetic import generate
-from districtwatch.demo import wait_until_drained
 from districtwatch.schemas import Alert
+from districtwatch.testing.worker import wait_until_drained
 
 from .helpers import controllers, group_drained, read_all, replay, without_time
 

@@ -17,17 +17,17 @@ from aiohttp.test_utils import TestClient, TestServer
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from prometheus_client import CollectorRegistry
 
-from districtwatch.accounts import AccountRegistry
 from districtwatch.codec import decode
+from districtwatch.core.accounts import AccountRegistry
 from districtwatch.ingest.base import SourceSettings, load_specs
 from districtwatch.ingest.checkpoints import CheckpointStore
 from districtwatch.ingest.commands import run_ingest
 from districtwatch.ingest.metrics import IngestMetrics
 from districtwatch.ingest.poller import build_ingester
 from districtwatch.ingest.push import create_app
-from districtwatch.ingest.sink import KafkaPostSink
 from districtwatch.ingest.testing import FixtureServer
-from districtwatch.kafka import ensure_topics
+from districtwatch.kafka.clients import ensure_topics
+from districtwatch.kafka.post_sink import KafkaPostSink
 from districtwatch.schemas import Post
 from districtwatch.settings import Settings
 

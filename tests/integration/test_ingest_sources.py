@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry
 
-from districtwatch.accounts import Account, AccountRegistry
+from districtwatch.core.accounts import Account, AccountRegistry
 from districtwatch.ingest.base import Checkpoint, SourceSettings, load_specs
 from districtwatch.ingest.checkpoints import CheckpointStore
 from districtwatch.ingest.errors import (

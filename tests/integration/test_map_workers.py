@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from districtwatch.demo import sample_file
+from districtwatch.samples import sample_file
 
 from .helpers import group_drained, replay
 

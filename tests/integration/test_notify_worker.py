@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from districtwatch.codec import encode
-from districtwatch.control import district_key
-from districtwatch.kafka import ensure_topics, produce
+from districtwatch.core.control.policy import district_key
+from districtwatch.kafka.clients import ensure_topics, produce
 from districtwatch.schemas import AlertStatus, DeadLetter
 from tests.integration.helpers import read_all
 from tests.integration.notifier_fakes import FakeSlack, delivered_alert_ids

@@ -14,10 +14,10 @@ import uuid
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from districtwatch.broker import EmbeddedBroker
-from districtwatch.control import district_key
-from districtwatch.extraction import Extractor
-from districtwatch.kafka import ensure_topics, key_partition
+from districtwatch.core.control.policy import district_key
+from districtwatch.core.extraction import Extractor
+from districtwatch.kafka.clients import ensure_topics, key_partition
+from districtwatch.kafka.embedded_broker import EmbeddedBroker
 
 pytestmark = pytest.mark.integration
 

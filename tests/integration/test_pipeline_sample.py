@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from districtwatch.demo import sample_file, wait_until_drained
+from districtwatch.samples import sample_file
 from districtwatch.schemas import Alert, AlertStatus, DeadLetter, Post
+from districtwatch.testing.worker import wait_until_drained
 
 from .helpers import read_all, replay
 

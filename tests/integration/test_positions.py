@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
-from districtwatch.broker import EmbeddedBroker
-from districtwatch.recovery import seek_to_committed_or_start
+from districtwatch.kafka.embedded_broker import EmbeddedBroker
+from districtwatch.kafka.table_recovery import seek_to_committed_or_start
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,10 @@ from typing import Any
 
 import pytest
 
-from districtwatch.accounts import AccountRegistry
-from districtwatch.demo import PIPELINE, sample_file, wait_until_drained
+from districtwatch.core.accounts import AccountRegistry
+from districtwatch.samples import sample_file
 from districtwatch.schemas import Post
+from districtwatch.testing.worker import PIPELINE, wait_until_drained
 from tests.deploy.prometheus_server import MISSING_PROMETHEUS, PROMETHEUS, PrometheusServer, local_config
 from tests.deploy.promql import REPO, without_grafana_variables
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
-from districtwatch.demo import sample_file, wait_until_drained
+from districtwatch.samples import sample_file
 from districtwatch.schemas import Alert, AlertStatus, Claim
+from districtwatch.testing.worker import wait_until_drained
 
 from .helpers import read_all, replay
 

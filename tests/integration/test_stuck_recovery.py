@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from districtwatch.demo import sample_file, wait_until_drained
+from districtwatch.samples import sample_file
+from districtwatch.testing.worker import wait_until_drained
 
 from .helpers import controllers, replay
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from districtwatch.kafka_launcher import KafkaBroker, kafka_available
+from districtwatch.kafka.apache_broker import KafkaBroker, kafka_available
 
 
 @pytest.fixture(scope="session")

@@ -18,15 +18,15 @@ import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from districtwatch import kafka_launcher as launcher
-from districtwatch.broker import free_port
 from districtwatch.errors import BrokerError
-from districtwatch.kafka_launcher import (
+from districtwatch.kafka import apache_broker as launcher
+from districtwatch.kafka.apache_broker import (
     KafkaBroker,
     KafkaUnavailable,
     java_major_version,
     kafka_available,
 )
+from districtwatch.kafka.embedded_broker import free_port
 
 
 def unique(kind: str) -> str:

@@ -24,11 +24,12 @@ from typing import Any
 import pytest
 
 from bench.synthetic import generate
-from districtwatch.broker import EmbeddedBroker
 from districtwatch.codec import decode
-from districtwatch.demo import sample_file, wait_until_drained
-from districtwatch.kafka_launcher import KafkaBroker
+from districtwatch.kafka.apache_broker import KafkaBroker
+from districtwatch.kafka.embedded_broker import EmbeddedBroker
+from districtwatch.samples import sample_file
 from districtwatch.schemas import Alert, Claim, DeadLetter, Post
+from districtwatch.testing.worker import wait_until_drained
 from tests.conftest import Pipeline, pipelines_on
 from tests.integration.helpers import controllers, read_all, replay, without_time
 from tests.integration.notifier_fakes import FakeSlack, delivered_alert_ids
@@ -40,7 +41,7 @@ GUARANTEES = ("at_least_once", "exactly_once")
 TRANSACTIONS_BREAK_ON_TAKEOVER = pytest.mark.xfail(
     run=False,
     reason="Faust 0.15.3's exactly_once with two workers in a group on Kafka (2026-11-30): before "
-    "districtwatch.transport.SourcePartitionTransactions the pair made no progress (3 of 3 runs: 'No "
+    "districtwatch.kafka.faust_transport.SourcePartitionTransactions the pair made no progress (3 of 3 runs: 'No "
     "transaction producer found'); with it the pair processes, but a rebalance fences a worker's "
     "producer mid-transaction (ProducerFenced) and its agents crash with 'Can't send messages while not "
     "in transaction' (1 of 1 run; faust-streaming #323). at_least_once, the default, passes this test",

@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 
 import pytest
 
-from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, claimed_controller
+from districtwatch.core.control.policy import (
+    DistrictState,
+    Place,
+    Policy,
+    apply_claim,
+    apply_verdict,
+    claimed_controller,
+)
 from districtwatch.errors import RecordError
 from districtwatch.schemas import Alert, AlertStatus, Claim, Verdict
-from districtwatch.testing import make_claim
+from districtwatch.testing.records import make_claim
 
 POLICY = Policy()
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -163,7 +170,7 @@ def test_a_loser_only_claim_alone_reports_but_never_hands_over() -> None:
 
 
 def _verdict(alert: Alert, verdict: str, by: str = "analyst@desk") -> Verdict:
-    from districtwatch.control import verdict_id
+    from districtwatch.core.control.policy import verdict_id
 
     return Verdict(
         verdict_id=verdict_id(alert.alert_id, verdict, by),

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from districtwatch.control import DistrictState, Place, Policy, apply_claim
+from districtwatch.core.control.policy import DistrictState, Place, Policy, apply_claim
 from districtwatch.schemas import Alert, AlertStatus
-from districtwatch.testing import make_claim
+from districtwatch.testing.records import make_claim
 
 POLICY = Policy()
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

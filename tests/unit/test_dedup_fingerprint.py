@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from districtwatch.dedup import RecentPost, fingerprint, judge, normalize_for_dedup, signature
+from districtwatch.core.dedup import RecentPost, fingerprint, judge, normalize_for_dedup, signature
 
 ORIGINAL = "Pol-e-Hesar, Deh Salah and Banu districts in #Baghlan have been captured by the Resistance"
 
@@ -91,7 +91,7 @@ def test_exact_copy_and_redelivery_and_window_expiry() -> None:
 
 
 def test_the_list_per_key_stays_bounded() -> None:
-    from districtwatch.dedup import MAX_RECENT
+    from districtwatch.core.dedup import MAX_RECENT
 
     recent: tuple[RecentPost, ...] = ()
     for i in range(MAX_RECENT + 50):
@@ -110,7 +110,7 @@ def test_records_survive_the_table_round_trip() -> None:
 
 
 def test_retweet_prefix_names_the_original_author() -> None:
-    from districtwatch.dedup import repost_author
+    from districtwatch.core.dedup import repost_author
 
     assert repost_author("RT @AsvakaNews: Pol-e-Hesar captured") == "AsvakaNews"
     assert repost_author("Pol-e-Hesar captured, says @AsvakaNews") is None

@@ -39,7 +39,7 @@ def report() -> str:
         "--",
         sys.executable,
         "-m",
-        "districtwatch.extraction",
+        "districtwatch.core.extraction",
     ]
     done = subprocess.run(
         command, capture_output=True, text=True, env=env, cwd=REPO, timeout=300, check=False

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from districtwatch.core.extraction import Extractor, load_gazetteer
 from districtwatch.errors import ConfigError
-from districtwatch.extraction import Extractor, load_gazetteer
 
 
 @pytest.fixture(scope="module")

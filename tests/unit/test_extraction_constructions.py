@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from districtwatch.extraction import Extraction, Extractor
+from districtwatch.core.extraction import Extraction, Extractor
 
 
 @pytest.fixture(scope="module")

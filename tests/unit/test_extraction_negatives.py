@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from districtwatch.extraction import Extractor
+from districtwatch.core.extraction import Extractor
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from districtwatch.extraction import Extractor, normalize
-from districtwatch.extraction.stdio import extract_lines
+from districtwatch.core.extraction import Extractor, normalize
+from districtwatch.core.extraction.stdio import extract_lines
 
 _EXTRACTOR = Extractor.load()
 

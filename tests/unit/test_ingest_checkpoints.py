@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from districtwatch.accounts import Account
+from districtwatch.core.accounts import Account
 from districtwatch.ingest.base import Checkpoint, Seen
 from districtwatch.ingest.checkpoints import CheckpointError, CheckpointStore
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 
-from districtwatch.accounts import Account, AccountRegistry
+from districtwatch.core.accounts import Account, AccountRegistry
 from districtwatch.ingest.base import Checkpoint, FetchResult, Item, SourceSettings, SourceSpec, load_specs
 from districtwatch.ingest.checkpoints import CheckpointStore
 from districtwatch.ingest.errors import MalformedPage, RateLimited, SourceSetupError, SourceUnavailable

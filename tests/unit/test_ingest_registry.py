@@ -9,8 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from districtwatch import settings as settings_module
-from districtwatch.accounts import Account, AccountRegistry
-from districtwatch.demo import sample_file
+from districtwatch.core.accounts import Account, AccountRegistry
 from districtwatch.errors import ConfigError
 from districtwatch.ingest import commands
 from districtwatch.ingest.base import (
@@ -22,6 +21,7 @@ from districtwatch.ingest.base import (
     spec_for,
 )
 from districtwatch.ingest.errors import SourceSetupError
+from districtwatch.samples import sample_file
 from districtwatch.settings import Settings
 
 REGISTRY = """\

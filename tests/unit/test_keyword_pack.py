@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from districtwatch.core.extraction import Extractor, load_keyword_pack
 from districtwatch.errors import ConfigError
-from districtwatch.extraction import Extractor, load_keyword_pack
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "extraction"
 

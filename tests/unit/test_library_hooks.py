@@ -46,51 +46,78 @@ HOOKS = [
     Hook(
         f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread",
         "_create_worker_consumer",
-        "districtwatch.transport",
+        "districtwatch.kafka.faust_transport",
         ("transport",),
     ),
-    Hook(f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread", "_ensure_consumer", "districtwatch.transport", ()),
-    Hook(f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread", "call_thread", "districtwatch.transport", ("fun",)),
+    Hook(
+        f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread",
+        "_ensure_consumer",
+        "districtwatch.kafka.faust_transport",
+        (),
+    ),
+    Hook(
+        f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread",
+        "call_thread",
+        "districtwatch.kafka.faust_transport",
+        ("fun",),
+    ),
     Hook(
         f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread",
         "verify_event_path",
-        "districtwatch.transport",
+        "districtwatch.kafka.faust_transport",
         ("now", "tp"),
     ),
     Hook(
-        "aiokafka.consumer.subscription_state:Assignment", "state_value", "districtwatch.transport", ("tp",)
+        "aiokafka.consumer.subscription_state:Assignment",
+        "state_value",
+        "districtwatch.kafka.faust_transport",
+        ("tp",),
     ),
     Hook(
         "aiokafka.consumer.group_coordinator:GroupCoordinator",
         "request_rejoin",
-        "districtwatch.transport",
+        "districtwatch.kafka.faust_transport",
         (),
     ),
-    Hook(f"{FAUST_AIOKAFKA}:Consumer", "_new_consumer_thread", "districtwatch.transport", ()),
-    Hook(f"{FAUST_AIOKAFKA}:Consumer", "seek_to_committed", "districtwatch.transport", ()),
+    Hook(f"{FAUST_AIOKAFKA}:Consumer", "_new_consumer_thread", "districtwatch.kafka.faust_transport", ()),
+    Hook(f"{FAUST_AIOKAFKA}:Consumer", "seek_to_committed", "districtwatch.kafka.faust_transport", ()),
     Hook(
         "faust.transport.consumer:TransactionManager",
         "send",
-        "districtwatch.transport",
+        "districtwatch.kafka.faust_transport",
         ("topic", "key", "value", "partition", "timestamp", "headers"),
         ("transactional_id",),
     ),
     Hook(
-        "faust.tables.recovery:Recovery", "_resume_streams", "districtwatch.recovery", (), ("generation_id",)
+        "faust.tables.recovery:Recovery",
+        "_resume_streams",
+        "districtwatch.kafka.table_recovery",
+        (),
+        ("generation_id",),
     ),
     Hook(
         "faust.tables.recovery:Recovery",
         "on_recovery_completed",
-        "districtwatch.recovery",
+        "districtwatch.kafka.table_recovery",
         (),
         ("generation_id",),
     ),
-    Hook("faust.tables.recovery:Recovery", "_is_changelog_tp", "districtwatch.recovery", ("tp",)),
+    Hook("faust.tables.recovery:Recovery", "_is_changelog_tp", "districtwatch.kafka.table_recovery", ("tp",)),
     Hook("faust.tables.recovery:Recovery", "_wait", "districtwatch.watchdog", ("coro",)),
     Hook("faust.transport.consumer:Consumer", "_get_active_partitions", "districtwatch.web", ()),
-    Hook("faust.transport.consumer:Consumer", "resume_partitions", "districtwatch.recovery", ("tps",)),
-    Hook("faust.transport.consumer:Consumer", "pause_partitions", "districtwatch.recovery", ("tps",)),
-    Hook("faust.transport.consumer:Consumer", "perform_seek", "districtwatch.recovery", ()),
+    Hook(
+        "faust.transport.consumer:Consumer",
+        "resume_partitions",
+        "districtwatch.kafka.table_recovery",
+        ("tps",),
+    ),
+    Hook(
+        "faust.transport.consumer:Consumer",
+        "pause_partitions",
+        "districtwatch.kafka.table_recovery",
+        ("tps",),
+    ),
+    Hook("faust.transport.consumer:Consumer", "perform_seek", "districtwatch.kafka.table_recovery", ()),
     Hook("aiokafka.client:AIOKafkaClient", "add_topic", "districtwatch.kafka", ("topic",)),
     Hook(
         "snscrape.base:Scraper",
@@ -141,8 +168,8 @@ def test_the_private_state_of_faust_and_aiokafka_objects_we_read_or_set_is_still
     from faust.tables.recovery import Recovery
 
     from districtwatch.app import app
-    from districtwatch.recovery import SeekBeforeResumeRecovery
-    from districtwatch.transport import _ConsumerThread
+    from districtwatch.kafka.faust_transport import _ConsumerThread
+    from districtwatch.kafka.table_recovery import SeekBeforeResumeRecovery
 
     consumer: Any = app.consumer
     for loop in (app.loop, getattr(consumer._thread, "thread_loop", None)):
@@ -150,48 +177,56 @@ def test_the_private_state_of_faust_and_aiokafka_objects_we_read_or_set_is_still
             loop.close()  # built with the consumer, never run: closed so they do not leak past the test
     problems = []
     if not isinstance(getattr(consumer, "_thread", None), _ConsumerThread):
-        problems.append("faust Consumer._thread is not our _ConsumerThread (districtwatch.transport)")
+        problems.append(
+            "faust Consumer._thread is not our _ConsumerThread (districtwatch.kafka.faust_transport)"
+        )
     for name in ("_paused_partitions", "_buffered_partitions"):
         if not isinstance(getattr(consumer, name, None), set):
             problems.append(f"faust Consumer.{name} is no longer a set (districtwatch.web's /status)")
     if not hasattr(consumer, "__dict__") or "resume_partitions" in vars(consumer):
         problems.append(
             "faust Consumer.resume_partitions can no longer be shadowed on the instance "
-            "(districtwatch.recovery._streams_paused)"
+            "(districtwatch.kafka.table_recovery._streams_paused)"
         )
     for name in ("_resume_streams", "on_recovery_completed"):
         if "consumer.resume_partitions(" not in source(getattr(Recovery, name)):
             problems.append(
                 f"faust Recovery.{name} no longer resumes through consumer.resume_partitions, which "
-                "districtwatch.recovery holds back until recovery has settled"
+                "districtwatch.kafka.table_recovery holds back until recovery has settled"
             )
     if not hasattr(app.tables, "_recovery"):
         problems.append(
-            "faust TableManager._recovery is gone (districtwatch.recovery builds our Recovery there)"
+            "faust TableManager._recovery is gone (districtwatch.kafka.table_recovery builds our Recovery there)"
         )
     if not isinstance(app.tables.recovery, SeekBeforeResumeRecovery):  # type: ignore[attr-defined]
-        problems.append("app.tables.recovery is not districtwatch.recovery's SeekBeforeResumeRecovery")
+        problems.append(
+            "app.tables.recovery is not districtwatch.kafka.table_recovery's SeekBeforeResumeRecovery"
+        )
     if "self._fetch_max_wait_ms" not in source(AIOKafkaConsumer.start):
         problems.append(
             "aiokafka AIOKafkaConsumer.start() no longer reads self._fetch_max_wait_ms, which "
-            "districtwatch.transport sets (FETCH_MAX_WAIT_MS)"
+            "districtwatch.kafka.faust_transport sets (FETCH_MAX_WAIT_MS)"
         )
     if "self._client =" not in source(AIOKafkaConsumer.__init__):
-        problems.append("aiokafka AIOKafkaConsumer._client is gone (districtwatch.kafka.topic_partitions)")
+        problems.append(
+            "aiokafka AIOKafkaConsumer._client is gone (districtwatch.kafka.clients.topic_partitions)"
+        )
     for name in ("_fetcher", "_coordinator"):
         if f"self.{name} =" not in source(AIOKafkaConsumer.start):
             problems.append(
-                f"aiokafka AIOKafkaConsumer.{name} is no longer set by start() (districtwatch.transport)"
+                f"aiokafka AIOKafkaConsumer.{name} is no longer set by start() (districtwatch.kafka.faust_transport)"
             )
     state = resolve("aiokafka.consumer.subscription_state:TopicPartitionState")
     if not isinstance(getattr(state, "has_valid_position", None), property):
-        problems.append("aiokafka TopicPartitionState.has_valid_position is gone (districtwatch.transport)")
+        problems.append(
+            "aiokafka TopicPartitionState.has_valid_position is gone (districtwatch.kafka.faust_transport)"
+        )
     if ".assignment.state_value(" not in source(
         resolve(f"{FAUST_AIOKAFKA}:AIOKafkaConsumerThread").verify_event_path
     ):
         problems.append(
             "faust AIOKafkaConsumerThread.verify_event_path no longer reads aiokafka's partition state "
-            "as districtwatch.transport's guard does"
+            "as districtwatch.kafka.faust_transport's guard does"
         )
     recovery: Any = app.tables.recovery  # type: ignore[attr-defined]
     if not hasattr(recovery.signal_recovery_start, "set") or "signal_recovery_start" not in source(

@@ -6,13 +6,20 @@ import json
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 
-from districtwatch.control import DistrictState, Place, Policy, apply_claim, apply_verdict, district_key
+from districtwatch.core.control.policy import (
+    DistrictState,
+    Place,
+    Policy,
+    apply_claim,
+    apply_verdict,
+    district_key,
+)
 from districtwatch.livemap import timeline
 from districtwatch.livemap.assets import STATIC
 from districtwatch.livemap.readmodel import LISTENER_QUEUE, Change, ReadModel
 from districtwatch.livemap.shapes import EMPTY, district_shapes
 from districtwatch.schemas import Alert, Verdict
-from districtwatch.testing import T0, make_claim
+from districtwatch.testing.records import T0, make_claim
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 KEY = "Baghlan/Puli Hisar"

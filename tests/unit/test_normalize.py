@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from districtwatch.extraction.normalize import Normalizer, is_arabic_script, normalize, skeleton
+from districtwatch.core.extraction.normalize import Normalizer, is_arabic_script, normalize, skeleton
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from districtwatch.demo import sample_file
 from districtwatch.errors import ConfigError
 from districtwatch.notifiers.base import UpdateMode
 from districtwatch.notifiers.destinations import check_secrets, shared_rates
@@ -20,6 +19,7 @@ from districtwatch.notifiers.routing import (
     route,
 )
 from districtwatch.notifiers.secrets import read_secret
+from districtwatch.samples import sample_file
 from districtwatch.schemas import AlertStatus
 from districtwatch.settings import Settings
 

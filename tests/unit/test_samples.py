@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from districtwatch.accounts import AccountRegistry
-from districtwatch.baseline import Baseline
-from districtwatch.demo import sample_file
+from districtwatch.core.accounts import AccountRegistry
+from districtwatch.core.control.baseline import Baseline
+from districtwatch.samples import sample_file
 from districtwatch.schemas import Post
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from districtwatch.schema_export import EXPORTED, export_dir, stale_files
+from districtwatch.schemas.export import EXPORTED, export_dir, stale_files
 
 
 def test_exported_schema_files_are_current() -> None:

@@ -39,7 +39,7 @@ from grafana_foundation_sdk.models.dashboard import (
 )
 from grafana_foundation_sdk.models.geomap import TooltipMode
 
-from districtwatch.extraction.keywords import load_keyword_pack
+from districtwatch.core.extraction.keywords import load_keyword_pack
 
 from .common import DATASOURCE, add_panels, panel_ids, prom
 

@@ -11,11 +11,11 @@ import logging
 from dataclasses import dataclass
 from typing import Literal
 
-from districtwatch.accounts import AccountRegistry
 from districtwatch.codec import decode
-from districtwatch.dedup import repost_author
+from districtwatch.core.accounts import AccountRegistry
+from districtwatch.core.dedup import repost_author
+from districtwatch.core.extraction import Extraction, Extractor
 from districtwatch.errors import DecodeError
-from districtwatch.extraction import Extraction, Extractor
 from districtwatch.schemas import Post
 
 __all__ = ["Passed", "Rejected", "Screen", "claims_key", "read_post"]

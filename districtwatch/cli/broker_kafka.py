@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from districtwatch.errors import BrokerError
-from districtwatch.kafka_launcher import KAFKA_VERSION, KafkaBroker, kafka_available
+from districtwatch.kafka.apache_broker import KAFKA_VERSION, KafkaBroker, kafka_available
 
 
 def broker_kafka(port: int, data_dir: Path | None, partitions: int) -> None:

@@ -7,7 +7,7 @@ Changes, each small and each measured (see the README's Guarantees and bench/REA
   worker on aiokafka's assertion (:meth:`_ConsumerThread.verify_event_path`);
 * the watchdog can make the consumer rejoin its group (:meth:`_Consumer.request_rejoin`);
 * after a rebalance or a recovery, partitions the group never committed go back to their start
-  (:func:`districtwatch.recovery.seek_to_committed_or_start`);
+  (:func:`districtwatch.kafka.table_recovery.seek_to_committed_or_start`);
 * with ``exactly_once``, what an agent sends goes in the transaction of the partition its input came
   from (:class:`SourcePartitionTransactions`).
 
@@ -28,7 +28,7 @@ from faust.transport.drivers import aiokafka as faust_aiokafka
 from faust.types import TP
 from faust.types.tuples import RecordMetadata
 
-from districtwatch.recovery import seek_to_committed_or_start
+from districtwatch.kafka.table_recovery import seek_to_committed_or_start
 
 #: How long a fetch waits on the broker for new records. Faust hard-codes 1500 ms. Apache Kafka answers
 #: a waiting fetch as soon as records arrive, so there this only sets how often an idle consumer asks
@@ -86,7 +86,7 @@ class _Consumer(faust_aiokafka.Consumer):
 
     async def seek_to_committed(self) -> Mapping[TP, int]:
         """Committed offsets, and the start of partitions never committed (see
-        :func:`districtwatch.recovery.seek_to_committed_or_start` for why)."""
+        :func:`districtwatch.kafka.table_recovery.seek_to_committed_or_start` for why)."""
         if self.app.conf.consumer_auto_offset_reset != "earliest":
             return await super().seek_to_committed()
         thread = cast(_ConsumerThread, self._thread)  # private hook: the thread built above

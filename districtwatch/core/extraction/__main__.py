@@ -1,4 +1,4 @@
-"""``python -m districtwatch.extraction [--explain]``: posts as JSON lines on stdin, claims on stdout."""
+"""``python -m districtwatch.core.extraction [--explain]``: posts as JSON lines on stdin, claims on stdout."""
 
 from __future__ import annotations
 
@@ -6,14 +6,14 @@ import argparse
 import io
 import sys
 
+from districtwatch.core.extraction.claims import Extractor
+from districtwatch.core.extraction.stdio import extract_lines
 from districtwatch.errors import ConfigError
-from districtwatch.extraction.claims import Extractor
-from districtwatch.extraction.stdio import extract_lines
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the extractor over stdin; exit 2 when the gazetteer or keyword pack cannot be loaded."""
-    parser = argparse.ArgumentParser(prog="python -m districtwatch.extraction", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m districtwatch.core.extraction", description=__doc__)
     parser.add_argument("--explain", action="store_true", help="add an 'explain' field to every output line")
     parser.add_argument("--gazetteer", default="afghanistan", help="gazetteer name or path to its JSON")
     parser.add_argument("--keywords", default="afghanistan", help="keyword pack name or path to its YAML")

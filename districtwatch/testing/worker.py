@@ -25,8 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from districtwatch.broker import EmbeddedBroker, free_port
 from districtwatch.errors import BrokerError
+from districtwatch.kafka.embedded_broker import EmbeddedBroker, free_port
 
 PIPELINE = ("filter", "dedup", "extract", "control")
 

@@ -14,7 +14,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from districtwatch.extraction.lexicon import Hit, Reading
+from districtwatch.core.extraction.lexicon import Hit, Reading
 
 __all__ = ["Document", "Sentence", "Trace", "build_document"]
 

@@ -60,11 +60,11 @@ def cli() -> None:
 def broker(port: int, kafka: bool, data_dir: Path | None, partitions: int) -> None:
     """Run the embedded Kafka-protocol broker (Tansu, in memory), or Apache Kafka, until Ctrl-C."""
     if kafka:
-        from districtwatch.kafka_commands import broker_kafka
+        from districtwatch.cli.broker_kafka import broker_kafka
 
         broker_kafka(port=port, data_dir=data_dir, partitions=partitions)
         return
-    from districtwatch.broker import EmbeddedBroker
+    from districtwatch.kafka.embedded_broker import EmbeddedBroker
 
     with EmbeddedBroker(port=port) as running:
         click.echo(f"embedded broker on {running.bootstrap_servers} (in memory; Ctrl-C stops it)", err=True)
@@ -79,7 +79,7 @@ def worker() -> None:
     settings = _settings()
     embedded = None
     if settings.bootstrap_servers is None:
-        from districtwatch.broker import EmbeddedBroker
+        from districtwatch.kafka.embedded_broker import EmbeddedBroker
 
         embedded = EmbeddedBroker().start()
         settings = derive(settings, bootstrap_servers=embedded.bootstrap_servers)
@@ -90,8 +90,8 @@ def worker() -> None:
     import faust
 
     from districtwatch.app import app
-    from districtwatch.demo import run_async
-    from districtwatch.kafka import ensure_topics
+    from districtwatch.cli.demo import run_async
+    from districtwatch.kafka.clients import ensure_topics
     from districtwatch.topics import STAGE_TOPICS
 
     # Every pipeline topic with the configured partitions before the first record flows: a topic a
@@ -158,8 +158,8 @@ def _posts_records(path: Path) -> Iterator[tuple[bytes | None, bytes]]:
 
 def replay_file(settings: Settings, path: Path, *, progress: bool) -> int:
     """Publish a JSONL file of posts to posts.raw; returns how many records were sent."""
-    from districtwatch.demo import run_async
-    from districtwatch.kafka import ensure_topics, produce
+    from districtwatch.cli.demo import run_async
+    from districtwatch.kafka.clients import ensure_topics, produce
 
     assert settings.bootstrap_servers is not None
     topic = settings.topic("posts.raw")
@@ -199,9 +199,9 @@ def replay(file: Path, progress: bool) -> None:
 
 def read_alerts(bootstrap_servers: str, topic: str) -> list[object]:
     """Every alert on the topic so far, decoded."""
+    from districtwatch.cli.demo import run_async
     from districtwatch.codec import decode
-    from districtwatch.demo import run_async
-    from districtwatch.kafka import read_topic
+    from districtwatch.kafka.clients import read_topic
     from districtwatch.schemas import Alert
 
     async def collect() -> list[object]:
@@ -216,10 +216,10 @@ def read_alerts(bootstrap_servers: str, topic: str) -> list[object]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON alert per line.")
 def alerts(follow: bool, as_json: bool) -> None:
     """Print the alerts on the alerts topic."""
+    from districtwatch.cli.alert_text import alert_line
+    from districtwatch.cli.demo import run_async
     from districtwatch.codec import decode
-    from districtwatch.demo import run_async
-    from districtwatch.kafka import read_topic
-    from districtwatch.render import alert_line
+    from districtwatch.kafka.clients import read_topic
     from districtwatch.schemas import Alert
 
     settings = _require_bootstrap(_settings())
@@ -247,8 +247,10 @@ def alerts(follow: bool, as_json: bool) -> None:
 @click.option("--serve", is_flag=True, help="Keep broker and worker running for the live map until Ctrl-C.")
 def demo(as_json: bool, posts: Path | None, timeout: float, serve: bool) -> None:
     """Broker, worker and a replay of the bundled 20 Aug 2021 Baghlan sample; prints the alerts."""
-    from districtwatch.demo import WorkerProcess, run_demo, sample_file
-    from districtwatch.render import alert_table
+    from districtwatch.cli.alert_text import alert_table
+    from districtwatch.cli.demo import run_demo
+    from districtwatch.samples import sample_file
+    from districtwatch.testing.worker import WorkerProcess
 
     settings = _settings()
     started = time.monotonic()
@@ -364,8 +366,8 @@ def verdict(alert_id: str, decision: str, by: str, reason: str, url: str | None)
 @click.option("--explain", is_flag=True, help="Show which spans matched and which rule decided.")
 def extract(explain: bool) -> None:
     """Read posts (JSON lines) on stdin, print one line of claims per post."""
-    from districtwatch.extraction import Extractor
-    from districtwatch.extraction.stdio import extract_lines
+    from districtwatch.core.extraction import Extractor
+    from districtwatch.core.extraction.stdio import extract_lines
 
     settings = _settings()
     extractor = Extractor.load(settings.gazetteer, settings.keyword_pack)
@@ -378,7 +380,7 @@ def extract(explain: bool) -> None:
 @click.option("--write", is_flag=True, help="Rewrite schemas/json from the models.")
 def schemas(write: bool) -> None:
     """Check (or --write) the exported JSON Schema files of the topic records."""
-    from districtwatch.schema_export import export_dir, stale_files, write_all
+    from districtwatch.schemas.export import export_dir, stale_files, write_all
 
     if write:
         for path in write_all():

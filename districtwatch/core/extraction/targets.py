@@ -27,9 +27,9 @@ from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass
 
-from districtwatch.extraction.document import Document, Trace
-from districtwatch.extraction.gazetteer import DistrictRecord, Gazetteer
-from districtwatch.extraction.lexicon import Hit, Lexicon
+from districtwatch.core.extraction.document import Document, Trace
+from districtwatch.core.extraction.gazetteer import DistrictRecord, Gazetteer
+from districtwatch.core.extraction.lexicon import Hit, Lexicon
 
 __all__ = ["Target", "TargetFinder"]
 

@@ -8,16 +8,16 @@ conflict needs new data files and no new code.
 
 from __future__ import annotations
 
-from districtwatch.extraction.claims import Ambiguous, ExtractedClaim, Extraction, Extractor
-from districtwatch.extraction.gazetteer import (
+from districtwatch.core.extraction.claims import Ambiguous, ExtractedClaim, Extraction, Extractor
+from districtwatch.core.extraction.gazetteer import (
     DistrictRecord,
     Gazetteer,
     PlaceRecord,
     ProvinceRecord,
     load_gazetteer,
 )
-from districtwatch.extraction.keywords import KeywordPack, load_keyword_pack
-from districtwatch.extraction.normalize import normalize, skeleton
+from districtwatch.core.extraction.keywords import KeywordPack, load_keyword_pack
+from districtwatch.core.extraction.normalize import normalize, skeleton
 
 __all__ = [
     "Ambiguous",

@@ -18,7 +18,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from districtwatch.codec import describe
-from districtwatch.control import DistrictState
+from districtwatch.core.control.policy import DistrictState
 from districtwatch.errors import ConfigError
 
 

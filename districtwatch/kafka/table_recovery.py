@@ -50,7 +50,7 @@ class SeekBeforeResumeRecovery(Recovery):
         are paused here explicitly. A fetch already under way when they pause comes back to a
         partition no longer active, and Faust skips its records without moving back; the seek to
         the committed offsets once the flow and the queues are settled reads them again (from the
-        start of a partition the group never committed: see ``districtwatch.transport``).
+        start of a partition the group never committed: see ``districtwatch.kafka.faust_transport``).
         """
         consumer: Any = self.app.consumer
         # private hook: Faust's own test of which partitions are changelogs (standbys included)

@@ -24,13 +24,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from districtwatch.extraction.document import Document, Sentence, Trace, build_document
-from districtwatch.extraction.explain import describe_hits, describe_result
-from districtwatch.extraction.frames import FrameReader
-from districtwatch.extraction.gazetteer import DistrictRecord, Gazetteer, load_gazetteer
-from districtwatch.extraction.keywords import KeywordPack, load_keyword_pack
-from districtwatch.extraction.lexicon import Hit, Lexicon
-from districtwatch.extraction.targets import Target, TargetFinder
+from districtwatch.core.extraction.document import Document, Sentence, Trace, build_document
+from districtwatch.core.extraction.explain import describe_hits, describe_result
+from districtwatch.core.extraction.frames import FrameReader
+from districtwatch.core.extraction.gazetteer import DistrictRecord, Gazetteer, load_gazetteer
+from districtwatch.core.extraction.keywords import KeywordPack, load_keyword_pack
+from districtwatch.core.extraction.lexicon import Hit, Lexicon
+from districtwatch.core.extraction.targets import Target, TargetFinder
 
 __all__ = ["Ambiguous", "ExtractedClaim", "Extraction", "Extractor"]
 

@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from districtwatch.extraction.document import Document, Sentence, Trace
-from districtwatch.extraction.keywords import FrameSpec, KeywordPack, actor_at
-from districtwatch.extraction.lexicon import Hit
-from districtwatch.extraction.targets import Target
+from districtwatch.core.extraction.document import Document, Sentence, Trace
+from districtwatch.core.extraction.keywords import FrameSpec, KeywordPack, actor_at
+from districtwatch.core.extraction.lexicon import Hit
+from districtwatch.core.extraction.targets import Target
 
 __all__ = ["FrameReader", "Verdict"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from districtwatch.extraction.document import Document, Trace
+from districtwatch.core.extraction.document import Document, Trace
 
 if TYPE_CHECKING:  # claims imports this module; the types are only needed for annotations
-    from districtwatch.extraction.claims import Extraction
+    from districtwatch.core.extraction.claims import Extraction
 
 __all__ = ["describe_hits", "describe_result"]
 

@@ -1,6 +1,6 @@
 """JSON lines in, JSON lines out: the extractor as a filter over a stream of posts.
 
-Used by ``python -m districtwatch.extraction`` (and so by the scorer and the ``districtwatch extract``
+Used by ``python -m districtwatch.core.extraction`` (and so by the scorer and the ``districtwatch extract``
 command).  Every input line gives exactly one output line, in order, so that outputs can be zipped with
 inputs; a line that is not a usable post gives ``{"id": ..., "error": ...}`` instead of stopping the run.
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from districtwatch.extraction.claims import ExtractedClaim, Extraction, Extractor
+from districtwatch.core.extraction.claims import ExtractedClaim, Extraction, Extractor
 
 __all__ = ["extract_lines", "extraction_to_json"]
 

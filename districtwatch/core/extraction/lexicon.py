@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
-from districtwatch.extraction.gazetteer import DistrictRecord, Gazetteer, PlaceRecord, ProvinceRecord
-from districtwatch.extraction.keywords import KeywordPack
-from districtwatch.extraction.normalize import Normalizer, Token, skeleton
+from districtwatch.core.extraction.gazetteer import DistrictRecord, Gazetteer, PlaceRecord, ProvinceRecord
+from districtwatch.core.extraction.keywords import KeywordPack
+from districtwatch.core.extraction.normalize import Normalizer, Token, skeleton
 
 __all__ = ["Hit", "Lexicon", "PlaceGroup", "Reading"]
 

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from districtwatch.accounts import AccountRegistry
-from districtwatch.dedup import RecentPost, fingerprint, judge, signature
-from districtwatch.extraction import Extractor
+from districtwatch.core.accounts import AccountRegistry
+from districtwatch.core.dedup import RecentPost, fingerprint, judge, signature
+from districtwatch.core.extraction import Extractor
+from districtwatch.core.relevance import Passed, Rejected, Screen
 from districtwatch.schemas import Post
-from districtwatch.screening import Passed, Rejected, Screen
 
 REGISTRY = AccountRegistry.parse(
     "accounts:\n  - {platform: twitter, handle: AsvakaNews, home_province: Baghlan}\n"
@@ -89,7 +89,7 @@ def extract_stage_reading(post: Post) -> Any:
 
 def test_the_filter_and_the_extract_stage_read_a_post_with_one_function() -> None:
     """One reading of a post: the key the filter sends it by names what the extract stage then claims."""
-    from districtwatch.screening import claims_key, read_post
+    from districtwatch.core.relevance import claims_key, read_post
 
     post = Post.model_validate(
         {

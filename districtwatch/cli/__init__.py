@@ -1,0 +1,1 @@
+"""The `districtwatch` command and what only the commands use."""

@@ -1,0 +1,1 @@
+"""Pure domain code: no Faust, aiokafka or mode import (tests/unit/test_layering.py)."""

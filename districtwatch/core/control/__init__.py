@@ -1,0 +1,1 @@
+"""Who holds each district: the policy, its starting baseline, the map."""

@@ -1,0 +1,1 @@
+"""Every Kafka and broker concern; the only place that imports aiokafka."""
