@@ -27,7 +27,7 @@ from districtwatch.core.control.policy import (
 )
 from districtwatch.deadletters import dead_letter
 from districtwatch.errors import RecordError
-from districtwatch.kafka.clients import key_partition
+from districtwatch.kafka.partitioner import partition_of
 from districtwatch.schemas import Alert, Claim, Verdict
 
 STAGE = "control"
@@ -133,7 +133,7 @@ def export_district(before: DistrictState | None, after: DistrictState) -> None:
 
 def owned_by_this_worker(key: str, assigned: set[int], partitions: int) -> bool:
     """Whether the district's claims land on a partition this worker holds (the producer's partitioner)."""
-    return key_partition(key.encode("utf-8"), partitions) in assigned
+    return partition_of(key.encode("utf-8"), partitions) in assigned
 
 
 @app.timer(15.0)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped

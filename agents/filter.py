@@ -24,15 +24,14 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.errors import KafkaError
 from mode import Service
 
 from districtwatch.app import accounts, app, extractor, metrics, settings
 from districtwatch.codec import encode
 from districtwatch.core.relevance import Rejected, Screen
 from districtwatch.deadletters import letter
-from districtwatch.kafka.faust_transport import FETCH_MAX_WAIT_MS
+from districtwatch.kafka.batch_consumer import Batch, BatchConsumer, KafkaError
+from districtwatch.kafka.positions import PartitionPosition
 
 STAGE = "filter"
 #: Records screened between two commits: large enough that per-batch costs (the wait for the broker's
@@ -42,19 +41,6 @@ MAX_BATCH = 2000
 RETRY_S = 1.0
 
 log = logging.getLogger(__name__)
-Batch = dict[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
-
-
-@dataclass(frozen=True, slots=True)
-class PartitionPosition:
-    """Where a consumer stands on one partition, for the watchdog's lag metrics (the filter's on posts.raw,
-    Faust's on the other stages' inputs)."""
-
-    topic: str
-    partition: int
-    end: int | None  # the broker's high-water mark at the last fetch
-    position: int | None  # the next offset to screen
-    committed: int | None  # the next offset after the last commit
 
 
 @dataclass
@@ -101,7 +87,7 @@ _running: list[FilterStage] = []
 
 def joined() -> bool:
     """Whether the filter holds partitions of posts.raw (part of the worker's readiness)."""
-    return any(stage.consumer is not None and stage.consumer.assignment() for stage in _running)
+    return any(stage.kafka is not None and stage.kafka.holds_partitions() for stage in _running)
 
 
 def positions() -> list[PartitionPosition]:
@@ -113,65 +99,53 @@ def positions() -> list[PartitionPosition]:
 class FilterStage(Service):
     """The filter stage: started with the worker once its tables are recovered, stopped with it."""
 
-    consumer: AIOKafkaConsumer | None = None
-    producer: AIOKafkaProducer | None = None
+    kafka: BatchConsumer | None = None
 
     def __post_init__(self) -> None:
         self.screen = Screen(extractor(), accounts(), settings.max_post_chars, settings.unknown_accounts)
         self.raw_topic = settings.topic("posts.raw")
         self.relevant_topic = settings.topic("posts.relevant")
         self.deadletter_topic = settings.topic("deadletter")
-        self._committed: dict[TopicPartition, int] = {}
-        self._next: dict[TopicPartition, int] = {}
 
     async def on_start(self) -> None:
         from districtwatch import topics  # imported here: topics imports the app, which is still loading
 
         for topic in (topics.posts_raw, topics.posts_relevant, topics.deadletter):
             await topic.maybe_declare()
-        servers = _bootstrap_servers()
-        self.producer = AIOKafkaProducer(bootstrap_servers=servers, acks="all", linger_ms=5)
-        self.consumer = AIOKafkaConsumer(
+        self.kafka = BatchConsumer(
             self.raw_topic,
-            bootstrap_servers=servers,
+            bootstrap_servers=_bootstrap_servers(),
             group_id=settings.reading_group("posts.raw"),
-            enable_auto_commit=False,
-            auto_offset_reset="earliest",
-            fetch_max_wait_ms=FETCH_MAX_WAIT_MS,
-            max_poll_records=MAX_BATCH,
-            session_timeout_ms=int(settings.session_timeout_s * 1000),
-            heartbeat_interval_ms=int(min(3.0, settings.session_timeout_s / 3) * 1000),
-            rebalance_timeout_ms=int(settings.rebalance_timeout_s * 1000),
+            max_batch=MAX_BATCH,
+            session_timeout_s=settings.session_timeout_s,
+            rebalance_timeout_s=settings.rebalance_timeout_s,
         )
-        await self.producer.start()
-        await self.consumer.start()
+        await self.kafka.start()
         _running.append(self)
 
     async def on_stop(self) -> None:
         if self in _running:
             _running.remove(self)
-        if self.consumer is not None:
-            await self.consumer.stop()
-        if self.producer is not None:
-            await self.producer.stop()
+        if self.kafka is not None:
+            await self.kafka.stop()
 
     @Service.task
     async def _screen_posts(self) -> None:
-        assert self.consumer is not None
+        assert self.kafka is not None
         while not self.should_stop:
-            batch = await self.consumer.getmany(timeout_ms=500, max_records=MAX_BATCH)
+            batch = await self.kafka.getmany(timeout_ms=500)
             if not batch:
                 continue
             try:
                 await self._work(batch)
             except KafkaError as exc:
                 log.warning("filter: a send failed (%r); reading the batch again in %.0f s", exc, RETRY_S)
-                self._rewind(batch)
+                self.kafka.rewind(batch)
                 await self.sleep(RETRY_S)
 
     async def _work(self, batch: Batch) -> None:
         """Screen a batch, send what it yields, wait for the broker, then commit it."""
-        assert self.producer is not None
+        assert self.kafka is not None
         tally = _Tally()
         sends: list[asyncio.Future[object]] = []
         for tp, records in batch.items():
@@ -181,7 +155,7 @@ class FilterStage(Service):
                 if isinstance(outcome, Rejected):
                     raw = record.value or b""
                     dead = letter(STAGE, outcome.reason, raw, tp.topic, tp.partition, record.offset)
-                    sends.append(await self.producer.send(self.deadletter_topic, encode(dead), key=b"filter"))
+                    sends.append(await self.kafka.send(self.deadletter_topic, encode(dead), key=b"filter"))
                     tally.deadlettered[outcome.kind] += 1
                     continue
                 post = outcome.post
@@ -194,45 +168,13 @@ class FilterStage(Service):
                 if outcome.key is None:
                     tally.irrelevant += 1
                     continue
-                sends.append(await self.producer.send(self.relevant_topic, encode(post), key=outcome.key))
+                sends.append(await self.kafka.send(self.relevant_topic, encode(post), key=outcome.key))
                 tally.passed += 1
         if sends:
             await asyncio.gather(*sends)
         tally.publish()
-        offsets = {tp: records[-1].offset + 1 for tp, records in batch.items()}
-        self._next.update(offsets)
-        await self._commit(offsets)
-
-    async def _commit(self, offsets: dict[TopicPartition, int]) -> None:
-        assert self.consumer is not None
-        try:
-            await self.consumer.commit(offsets)
-        except KafkaError as exc:
-            # A rebalance took the partitions away: their new holder reads the batch again, and dedup
-            # passes the posts it has already seen on as redeliveries.
-            log.warning("filter: commit of %s failed (%r); the batch will be read again", offsets, exc)
-            return
-        self._committed.update(offsets)
-
-    def _rewind(self, batch: Batch) -> None:
-        assert self.consumer is not None
-        for tp, records in batch.items():
-            try:
-                self.consumer.seek(tp, records[0].offset)
-            except (KafkaError, AssertionError, ValueError) as exc:  # no longer assigned to us
-                log.info("filter: not rewinding %s (%r)", tp, exc)
+        await self.kafka.commit(batch)
 
     def positions(self) -> list[PartitionPosition]:
         """See :func:`positions`."""
-        if self.consumer is None:
-            return []
-        return [
-            PartitionPosition(
-                tp.topic,
-                tp.partition,
-                self.consumer.highwater(tp),
-                self._next.get(tp),
-                self._committed.get(tp),
-            )
-            for tp in self.consumer.assignment()
-        ]
+        return [] if self.kafka is None else self.kafka.positions()

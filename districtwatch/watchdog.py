@@ -29,7 +29,7 @@ from mode import Service
 
 from districtwatch.agents.filter import positions as filter_positions
 from districtwatch.app import app, metrics, settings
-from districtwatch.kafka.positions import PartitionPosition
+from districtwatch.kafka.positions import PartitionPosition, faust_positions
 
 TICK_S = 0.5
 STALL_S = 1.0
@@ -58,30 +58,8 @@ async def watch_event_loop() -> None:
 @app.timer(OFFSETS_EVERY_S)  # type: ignore[untyped-decorator]  # Faust's timer decorator is untyped
 async def watch_offsets() -> None:
     now = time.monotonic()
-    for position in [*await _faust_positions(), *filter_positions()]:
+    for position in [*await faust_positions(app), *filter_positions()]:
         _note(position, now)
-
-
-async def _faust_positions() -> list[PartitionPosition]:
-    """Where Faust's consumer stands on the input partitions it holds (the filter has its own)."""
-    consumer = app.consumer
-    assigned = [
-        tp
-        for tp in consumer.assignment()
-        # Faust's own bookkeeping: written by this worker, never "consumed" as input
-        if not (tp.topic.endswith("-changelog") or "__assignor" in tp.topic)
-    ]
-    if not assigned:
-        return []
-    ends = await consumer.highwaters(*assigned)
-    read = app.monitor.tp_read_offsets or {}
-    committed = app.monitor.tp_committed_offsets or {}
-    return [
-        PartitionPosition(
-            tp.topic, tp.partition, ends.get(tp), read[tp] + 1 if tp in read else None, committed.get(tp)
-        )
-        for tp in assigned
-    ]
 
 
 def _note(at: PartitionPosition, now: float) -> None:

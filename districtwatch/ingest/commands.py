@@ -18,7 +18,6 @@ from dataclasses import asdict
 
 import click
 from aiohttp import web
-from aiokafka.errors import KafkaError
 from prometheus_client import CollectorRegistry
 
 from districtwatch.core.accounts import AccountRegistry
@@ -29,6 +28,7 @@ from districtwatch.ingest.errors import SourceSetupError
 from districtwatch.ingest.metrics import IngestMetrics
 from districtwatch.ingest.poller import PollOutcome, build_ingester
 from districtwatch.ingest.push import create_app
+from districtwatch.kafka.clients import KafkaError
 from districtwatch.kafka.post_sink import KafkaPostSink
 from districtwatch.settings import Settings, get_settings
 

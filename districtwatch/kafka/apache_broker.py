@@ -1,8 +1,9 @@
 """Apache Kafka in KRaft mode, one node on loopback, for what the embedded broker cannot prove.
 
-The demo and the fast tests run on Tansu (``districtwatch.kafka.embedded_broker``), which keeps records in memory and
-gives at-least-once semantics. Users run Apache Kafka, so the guarantees districtwatch promises (records
-survive a broker restart, consumer groups resume from committed offsets) are tested on the real broker.
+The demo and the fast tests run on Tansu (``districtwatch.kafka.embedded_broker``), which keeps records
+in memory and gives at-least-once semantics. Users run Apache Kafka, so the guarantees districtwatch
+promises (records survive a broker restart, consumer groups resume from committed offsets) are tested
+on the real broker.
 
 Kafka is not on PyPI. Its jars are on Maven Central, so the first start resolves the broker's runtime
 classpath with Maven into a cache (``~/.cache/districtwatch/kafka/<version>/lib``). Later starts run

@@ -12,24 +12,10 @@ from contextlib import suppress
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
-from aiokafka.partitioner import DefaultPartitioner
+from aiokafka.errors import KafkaError, TopicAlreadyExistsError
 
-#: The partitioner of every producer here: the worker sets no ``producer_partitioner``, so Faust's
-#: producer uses aiokafka's default too, as do ``produce`` and the filter stage's producer.
-_partitioner = DefaultPartitioner()
-
-
-def key_partition(key: bytes, partitions: int) -> int:
-    """The partition a producer sends ``key`` to on a topic of ``partitions`` partitions.
-
-    aiokafka's own partitioner, not a copy of its hash: murmur2 is signed, and the producer masks the
-    sign bit before the modulo, as the Java client does. A bare ``murmur2(key) % partitions`` agrees
-    only where the count is a power of two; at 3, 5, 6 or 12 partitions it named the wrong partition
-    for about half the keys.
-    """
-    partition: int = _partitioner(key, list(range(partitions)), [])
-    return partition
+#: Re-exported so that code outside kafka/ can catch a broker failure without importing aiokafka.
+__all__ = ["KafkaError", "ensure_topics", "produce", "read_topic", "topic_partitions"]
 
 
 async def ensure_topics(bootstrap_servers: str, names: Iterable[str], partitions: int) -> None:

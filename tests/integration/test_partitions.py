@@ -16,7 +16,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from districtwatch.core.control.policy import district_key
 from districtwatch.core.extraction import Extractor
-from districtwatch.kafka.clients import ensure_topics, key_partition
+from districtwatch.kafka.clients import ensure_topics
+from districtwatch.kafka.partitioner import partition_of
 from districtwatch.kafka.embedded_broker import EmbeddedBroker
 
 pytestmark = pytest.mark.integration
@@ -57,14 +58,14 @@ async def landed(bootstrap: str, topic: str, keys: list[bytes], partitions: int)
 async def test_the_computed_partition_of_every_district_is_where_the_producer_sent_it(
     broker: EmbeddedBroker, partitions: int
 ) -> None:
-    """For every district of the gazetteer, ``key_partition`` names the partition its record landed in."""
+    """For every district of the gazetteer, ``partition_of`` names the partition its record landed in."""
     from districtwatch.agents.control import owned_by_this_worker
 
     keys = district_keys()
     topic = f"partitions-{partitions}-{uuid.uuid4().hex[:8]}"
     found = await landed(broker.bootstrap_servers, topic, keys, partitions)
     assert len(found) == len(keys), f"read back {len(found)} of {len(keys)} records"
-    wrong = [key for key in keys if key_partition(key, partitions) != found[key]]
+    wrong = [key for key in keys if partition_of(key, partitions) != found[key]]
     assert not wrong, (
         f"{len(wrong)} of {len(keys)} districts computed on the wrong partition, e.g. {wrong[:3]}"
     )

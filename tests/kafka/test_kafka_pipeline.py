@@ -41,7 +41,8 @@ GUARANTEES = ("at_least_once", "exactly_once")
 TRANSACTIONS_BREAK_ON_TAKEOVER = pytest.mark.xfail(
     run=False,
     reason="Faust 0.15.3's exactly_once with two workers in a group on Kafka (2026-11-30): before "
-    "districtwatch.kafka.faust_transport.SourcePartitionTransactions the pair made no progress (3 of 3 runs: 'No "
+    "districtwatch.kafka.faust_transport.SourcePartitionTransactions the pair made no progress "
+    "(3 of 3 runs: 'No "
     "transaction producer found'); with it the pair processes, but a rebalance fences a worker's "
     "producer mid-transaction (ProducerFenced) and its agents crash with 'Can't send messages while not "
     "in transaction' (1 of 1 run; faust-streaming #323). at_least_once, the default, passes this test",
