@@ -5,6 +5,6 @@
     extract  posts.unique   → claims           which district, who took it from whom, hedged?
     control  claims         → alerts           corroborate, update the control table, alert
 
-Agents are thin: they decode, call a pure function from the ``districtwatch`` package, and send.
+Agents are thin: they decode, call a pure function from ``districtwatch.core``, and send.
 The worker imports this package by autodiscovery.
 """

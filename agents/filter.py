@@ -7,10 +7,11 @@ claim, so that copies of a post meet on one dedup partition. The decision is
 
 Why not a Faust agent like the other stages: about 95% of posts are dropped here, and Faust spends
 several hundred microseconds of its own on every event (fetcher, conductor, stream, acks, sensors)
-whatever the agent does with it; as an agent this stage held the whole pipeline near 1,000 posts/s
-(bench/README.md). Here a plain aiokafka consumer in the worker's event loop reads a batch, screens it,
-sends what passes and the dead letters, waits for the broker to acknowledge them, and only then
-commits the batch's offsets. It has its own consumer group (``<app_id>-filter``).
+whatever the agent does with it (bench/README.md has the numbers). Here a batch consumer in the
+worker's event loop (:class:`districtwatch.kafka.batch_consumer.BatchConsumer`, the Kafka plumbing)
+reads a batch; this stage screens it, sends what passes and the dead letters, waits for the broker to
+acknowledge them, and only then commits the batch's offsets. It has its own consumer group
+(``<app_id>-filter``).
 
 Guarantee: at least once in either processing mode. A worker that dies between the sends and the
 commit leaves the batch to be read again; its posts then reach dedup a second time, which passes a

@@ -6,13 +6,12 @@ restarted with records waiting past its committed offsets can fetch them in that
 handed to the agents' queues (the consumer's read offsets move past them) and the queues are then
 emptied, or the seek races the hand-over; either way the records are never read again. A first
 assignment is worse: the stream partitions were never paused, so they are fetched all through the
-changelog reading. We saw it as alerts a restarted notify worker never delivered
-(``tests/integration/test_notify_worker.py`` on a loaded machine): records lost for good.
+changelog reading: records lost for good (CHANGELOG.md has how it showed).
 
 Here every stream partition stays paused until recovery has finished (sought, flow resumed, queues
 emptied), and is then sought to its committed offset once more: a record may be read twice (the
-pipeline is at-least-once and idempotent), never skipped. Measured: the restart test failed 3 runs
-in 4 under CPU load before, passed 6 of 6 after.
+pipeline is at-least-once and idempotent), never skipped. ``tests/integration/test_notify_worker.py``
+pins it.
 
 Faust has no hook for this: the private methods and attributes used are marked "private hook" below
 and pinned by ``tests/unit/test_library_hooks.py``.
