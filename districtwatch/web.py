@@ -30,7 +30,7 @@ from districtwatch.app import app, extractor, metrics, settings
 from districtwatch.codec import describe, encode
 from districtwatch.core.control.map import MapDistrict, alerts_since, control_geojson, district_view
 from districtwatch.core.control.policy import DistrictState, district_key, verdict_id
-from districtwatch.livemap import follower
+from districtwatch.kafka import read_model_follower as follower
 from districtwatch.schemas import Verdict
 from districtwatch.watchdog import recovery_watch
 

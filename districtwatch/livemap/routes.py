@@ -30,9 +30,9 @@ from faust import web
 from districtwatch.agents.control import initial_for
 from districtwatch.app import app, extractor, settings
 from districtwatch.core.control.policy import DistrictState, district_key
+from districtwatch.kafka.read_model_follower import caught_up, read_model
 from districtwatch.livemap import timeline
 from districtwatch.livemap.assets import STATIC, asset
-from districtwatch.livemap.follower import caught_up, read_model
 from districtwatch.livemap.readmodel import Change
 from districtwatch.livemap.shapes import district_shapes
 from districtwatch.web import ControlMap, _denied, _error

@@ -17,8 +17,8 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from districtwatch.core.control.policy import district_key
 from districtwatch.core.extraction import Extractor
 from districtwatch.kafka.clients import ensure_topics
-from districtwatch.kafka.partitioner import partition_of
 from districtwatch.kafka.embedded_broker import EmbeddedBroker
+from districtwatch.kafka.partitioner import partition_of
 
 pytestmark = pytest.mark.integration
 

@@ -196,7 +196,8 @@ def test_the_private_state_of_faust_and_aiokafka_objects_we_read_or_set_is_still
             )
     if not hasattr(app.tables, "_recovery"):
         problems.append(
-            "faust TableManager._recovery is gone (districtwatch.kafka.table_recovery builds our Recovery there)"
+            "faust TableManager._recovery is gone"
+            " (districtwatch.kafka.table_recovery builds our Recovery there)"
         )
     if not isinstance(app.tables.recovery, SeekBeforeResumeRecovery):  # type: ignore[attr-defined]
         problems.append(
@@ -214,7 +215,8 @@ def test_the_private_state_of_faust_and_aiokafka_objects_we_read_or_set_is_still
     for name in ("_fetcher", "_coordinator"):
         if f"self.{name} =" not in source(AIOKafkaConsumer.start):
             problems.append(
-                f"aiokafka AIOKafkaConsumer.{name} is no longer set by start() (districtwatch.kafka.faust_transport)"
+                f"aiokafka AIOKafkaConsumer.{name} is no longer set by start()"
+                " (districtwatch.kafka.faust_transport)"
             )
     state = resolve("aiokafka.consumer.subscription_state:TopicPartitionState")
     if not isinstance(getattr(state, "has_valid_position", None), property):
