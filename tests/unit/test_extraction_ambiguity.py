@@ -11,12 +11,6 @@ import pytest
 from districtwatch.core.extraction import Extractor, load_gazetteer
 from districtwatch.errors import ConfigError
 
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor.load()
-
-
 SHARED = [
     ("Arghandab", {"Kandahar", "Zabul"}),
     ("Dawlatabad", {"Balkh", "Faryab"}),

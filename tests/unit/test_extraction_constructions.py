@@ -10,22 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from districtwatch.core.extraction import Extraction, Extractor
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor.load()
-
-
-def changes(result: Extraction) -> set[tuple[str, str, str | None, str | None, bool]]:
-    return {
-        (c.district, c.province, c.gained_by, c.lost_by, c.hedged)
-        for c in result.claims
-        if c.kind == "change"
-    }
-
-
-T, G, R = "taliban", "government", "resistance"
+from tests.unit.extraction_cases import G, R, T, changes
 
 SEATS_AND_CAPITALS = [
     # a capital word reaches over direction words and "Afghanistan's" to its province

@@ -7,12 +7,6 @@ import pytest
 
 from districtwatch.core.extraction import Extractor
 
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor.load()
-
-
 NO_CLAIM = {
     "ongoing fighting or siege": [
         "Fighting rages around Lashkar Gah as Taliban push into the city.",

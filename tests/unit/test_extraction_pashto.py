@@ -5,23 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from districtwatch.core.extraction import Extraction, Extractor
-
-
-@pytest.fixture(scope="module")
-def extractor() -> Extractor:
-    return Extractor.load()
-
-
-def changes(result: Extraction) -> set[tuple[str, str, str | None, str | None, bool]]:
-    return {
-        (c.district, c.province, c.gained_by, c.lost_by, c.hedged)
-        for c in result.claims
-        if c.kind == "change"
-    }
-
-
-T, G, R = "taliban", "government", "resistance"
+from districtwatch.core.extraction import Extractor
+from tests.unit.extraction_cases import G, R, T, changes
 
 CASES = [
     ("طالبانو د کندهار ولایت ژړۍ ولسوالۍ ونیوله", {("Zhari", "Kandahar", T, None, False)}),
